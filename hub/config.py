@@ -1,0 +1,293 @@
+"""config.json in Mattermost's section layout, with MM_<SECTION>_<SETTING> environment overrides.
+
+The file keeps every key it has, known or not; environment overrides are applied in memory
+only, as Mattermost does, so `config set` never writes an override back to disk.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from hub.errors import AppError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PATH = "config/config.json"
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "ServiceSettings": {
+        "SiteURL": "",
+        "ListenAddress": ":8065",
+        "WebserverWorkers": 1,
+        "EnableIncomingWebhooks": True,
+        "EnableOutgoingWebhooks": True,
+        "EnableCommands": True,
+        "EnablePostUsernameOverride": False,
+        "EnablePostIconOverride": False,
+        "EnableUserAccessTokens": True,
+        "EnableBotAccountCreation": True,
+        "SessionLengthWebInHours": 720,
+        "SessionLengthMobileInHours": 720,
+        "SessionLengthSSOInHours": 720,
+        "MaximumLoginAttempts": 10,
+        "MaximumPayloadSizeBytes": 300000,
+        "MaximumPostLength": 16383,
+        "EnableInsecureOutgoingConnections": False,
+        "AllowedUntrustedInternalConnections": "",
+        "AllowCorsFrom": "",
+        "EnableDeveloper": False,
+        "ExtendSessionLengthWithActivity": True,
+    },
+    "TeamSettings": {
+        "SiteName": "Hubbub",
+        "MaxUsersPerTeam": 50,
+        "EnableUserCreation": True,
+        "EnableOpenServer": False,
+        "RestrictCreationToDomains": "",
+        "MaxChannelsPerTeam": 2000,
+        "TeammateNameDisplay": "username",
+    },
+    "PrivacySettings": {
+        "ShowEmailAddress": True,
+        "ShowFullName": True,
+    },
+    "PasswordSettings": {
+        "MinimumLength": 8,
+        "Lowercase": False,
+        "Number": False,
+        "Uppercase": False,
+        "Symbol": False,
+    },
+    "SqlSettings": {
+        "DriverName": "sqlite3",
+        "DataSource": "./data/hubbub.db",
+        "DataSourceReplicas": [],
+        "DataSourceSearchReplicas": [],
+        "MaxIdleConns": 20,
+        "MaxOpenConns": 300,
+        "QueryTimeout": 30,
+    },
+    "FileSettings": {
+        "DriverName": "local",
+        "Directory": "./data/",
+        "MaxFileSize": 104857600,
+        "EnableFileAttachments": True,
+    },
+    "RateLimitSettings": {
+        "Enable": False,
+        "PerSec": 10,
+        "MaxBurst": 100,
+        "VaryByRemoteAddr": True,
+        "VaryByUser": False,
+        "LoginPerMinute": 20,
+    },
+    "EmailSettings": {
+        "EnableSignUpWithEmail": True,
+        "EnableSignInWithEmail": True,
+        "EnableSignInWithUsername": True,
+        "RequireEmailVerification": False,
+        "FeedbackName": "Hubbub",
+        "FeedbackEmail": "",
+    },
+    "LogSettings": {
+        "ConsoleLevel": "INFO",
+    },
+}
+
+SQL_DRIVERS = ("sqlite3", "postgres", "mysql")
+FILE_DRIVERS = ("local",)
+LOG_LEVELS = ("DEBUG", "INFO", "WARN", "WARNING", "ERROR")
+
+_LISTEN_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]*):(\d{1,5})$")
+
+
+def _config_error(key: str, detail: str) -> AppError:
+    return AppError(
+        "model.config.is_valid.app_error",
+        f"Invalid configuration value for {key}: {detail}",
+        400,
+        detail,
+    )
+
+
+def _coerce(key: str, raw: str, default: Any) -> Any:
+    """Turns an environment string into the type the default has."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in ("true", "1", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "no", "off"):
+            return False
+        raise _config_error(key, f"expected true or false, got {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw.strip())
+        except ValueError:
+            raise _config_error(key, f"expected a whole number, got {raw!r}") from None
+    if isinstance(default, list):
+        stripped = raw.strip()
+        if stripped.startswith("["):
+            try:
+                value = json.loads(stripped)
+            except ValueError:
+                raise _config_error(key, "expected a JSON list") from None
+            return value
+        # Mattermost splits list-valued environment settings on spaces.
+        return [part for part in stripped.split() if part]
+    return raw
+
+
+def _check_type(key: str, value: Any, default: Any) -> None:
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, str):
+        ok = isinstance(value, str)
+    elif isinstance(default, list):
+        ok = isinstance(value, list)
+    else:
+        ok = True
+    if not ok:
+        raise _config_error(key, f"expected {type(default).__name__}, got {type(value).__name__}")
+
+
+class Config:
+    """A validated, read-mostly view of the settings, addressed as 'Section.Setting'."""
+
+    def __init__(self, data: Mapping[str, Any], path: Path | None = None) -> None:
+        self.path = path
+        self.data: dict[str, Any] = copy.deepcopy(dict(data))
+        for section, settings in DEFAULTS.items():
+            merged = dict(settings)
+            merged.update(self.data.get(section) or {})
+            self.data[section] = merged
+        self.validate()
+
+    def __getitem__(self, section: str) -> dict[str, Any]:
+        return self.data[section]
+
+    def get(self, dotted: str) -> Any:
+        section, _, setting = dotted.partition(".")
+        try:
+            return self.data[section][setting]
+        except KeyError:
+            raise AppError(
+                "api.config.get.unknown_key", f"Unknown configuration key {dotted}.", 404
+            ) from None
+
+    def validate(self) -> None:
+        for section, settings in DEFAULTS.items():
+            if not isinstance(self.data.get(section), dict):
+                raise _config_error(section, "expected an object")
+            for setting, default in settings.items():
+                _check_type(f"{section}.{setting}", self.data[section][setting], default)
+        sql = self.data["SqlSettings"]
+        if sql["DriverName"] not in SQL_DRIVERS:
+            raise _config_error("SqlSettings.DriverName", f"must be one of {', '.join(SQL_DRIVERS)}")
+        if not sql["DataSource"]:
+            raise _config_error("SqlSettings.DataSource", "must not be empty")
+        if self.data["FileSettings"]["DriverName"] not in FILE_DRIVERS:
+            raise _config_error("FileSettings.DriverName", "only 'local' is supported")
+        listen = self.data["ServiceSettings"]["ListenAddress"]
+        match = _LISTEN_RE.match(listen)
+        if not match or not 0 < int(match.group(2)) < 65536:
+            raise _config_error("ServiceSettings.ListenAddress", f"expected host:port, got {listen!r}")
+        if self.data["ServiceSettings"]["WebserverWorkers"] < 1:
+            raise _config_error("ServiceSettings.WebserverWorkers", "must be at least 1")
+        minimum = self.data["PasswordSettings"]["MinimumLength"]
+        if not 5 <= minimum <= 72:
+            raise _config_error("PasswordSettings.MinimumLength", "must be between 5 and 72")
+        if self.data["LogSettings"]["ConsoleLevel"].upper() not in LOG_LEVELS:
+            raise _config_error("LogSettings.ConsoleLevel", f"must be one of {', '.join(LOG_LEVELS)}")
+        max_post = self.data["ServiceSettings"]["MaximumPostLength"]
+        if not 1 <= max_post <= 16383:
+            raise _config_error("ServiceSettings.MaximumPostLength", "must be between 1 and 16383")
+
+    @property
+    def listen_host_port(self) -> tuple[str, int]:
+        host, _, port = self.data["ServiceSettings"]["ListenAddress"].rpartition(":")
+        return (host.strip("[]") or "0.0.0.0", int(port))
+
+    @property
+    def site_url(self) -> str:
+        configured = self.data["ServiceSettings"]["SiteURL"].rstrip("/")
+        if configured:
+            return configured
+        host, port = self.listen_host_port
+        return f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
+
+    def with_overrides(self, environ: Mapping[str, str]) -> "Config":
+        """A copy with every MM_<SECTION>_<SETTING> variable applied."""
+        data = copy.deepcopy(self.data)
+        index = {
+            f"MM_{section.upper()}_{setting.upper()}": (section, setting)
+            for section, settings in data.items()
+            if isinstance(settings, dict)
+            for setting in settings
+        }
+        for name, raw in environ.items():
+            if name not in index:
+                continue
+            section, setting = index[name]
+            default = DEFAULTS.get(section, {}).get(setting, data[section][setting])
+            data[section][setting] = _coerce(f"{section}.{setting}", raw, default)
+        return Config(data, self.path)
+
+    def with_setting(self, dotted: str, raw: str) -> "Config":
+        """A copy with one setting changed from its text form (for `config set`)."""
+        section, _, setting = dotted.partition(".")
+        if not setting:
+            raise _config_error(dotted, "expected Section.Setting")
+        data = copy.deepcopy(self.data)
+        current = data.setdefault(section, {}).get(setting)
+        default = DEFAULTS.get(section, {}).get(setting, current)
+        if default is None or isinstance(default, dict):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                value = raw
+        else:
+            value = _coerce(dotted, raw, default)
+        data[section][setting] = value
+        return Config(data, self.path)
+
+    def save(self) -> None:
+        if self.path is None:
+            raise _config_error("path", "this configuration was not loaded from a file")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.data, indent=4, sort_keys=False) + "\n")
+        os.replace(tmp, self.path)
+
+
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    environ = os.environ if environ is None else environ
+    return Path(environ.get("MM_CONFIG") or environ.get("HUBBUB_CONFIG") or DEFAULT_PATH)
+
+
+def load_file(path: Path) -> Config:
+    """Reads the file, creating it with defaults on first start."""
+    if not path.exists():
+        config = Config({}, path)
+        config.save()
+        logger.info("created %s with default settings", path)
+        return config
+    try:
+        data = json.loads(path.read_text())
+    except ValueError as exc:
+        raise _config_error(str(path), f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise _config_error(str(path), "expected a JSON object")
+    return Config(data, path)
+
+
+def load(environ: Mapping[str, str] | None = None) -> Config:
+    environ = os.environ if environ is None else environ
+    return load_file(config_path(environ)).with_overrides(environ)

@@ -1,0 +1,238 @@
+"""Typed SQLAlchemy 2.0 models. Column names follow Mattermost's JSON field names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Id = String(26)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password: Mapped[str] = mapped_column(String(255), default="")
+    auth_data: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    auth_service: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(128), unique=True)
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    nickname: Mapped[str] = mapped_column(String(64), default="")
+    first_name: Mapped[str] = mapped_column(String(64), default="")
+    last_name: Mapped[str] = mapped_column(String(64), default="")
+    position: Mapped[str] = mapped_column(String(128), default="")
+    roles: Mapped[str] = mapped_column(String(256), default="system_user")
+    allow_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
+    props: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notify_props: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_password_update: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_picture_update: Mapped[int] = mapped_column(BigInteger, default=0)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    timezone: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    mfa_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    mfa_secret: Mapped[str] = mapped_column(String(128), default="")
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    bot_description: Mapped[str] = mapped_column(String(1024), default="")
+    last_activity_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    @property
+    def is_system_admin(self) -> bool:
+        return "system_admin" in self.roles.split()
+
+    @property
+    def is_active(self) -> bool:
+        return self.delete_at == 0
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    last_activity_at: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[str] = mapped_column(Id, index=True)
+    device_id: Mapped[str] = mapped_column(String(512), default="")
+    roles: Mapped[str] = mapped_column(String(256), default="")
+    is_oauth: Mapped[bool] = mapped_column(Boolean, default=False)
+    props: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Set when this session stands for a personal access token rather than a login.
+    access_token_id: Mapped[str | None] = mapped_column(Id, nullable=True, index=True)
+
+
+class UserAccessToken(Base):
+    __tablename__ = "user_access_tokens"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(Id, index=True)
+    description: Mapped[str] = mapped_column(String(512), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    create_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    display_name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(128), default="")
+    type: Mapped[str] = mapped_column(String(1), default="O")
+    company_name: Mapped[str] = mapped_column(String(64), default="")
+    allowed_domains: Mapped[str] = mapped_column(String(1000), default="")
+    invite_id: Mapped[str] = mapped_column(String(32), default="")
+    allow_open_invite: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_team_icon_update: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+
+    team_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[str] = mapped_column(Id, primary_key=True, index=True)
+    roles: Mapped[str] = mapped_column(String(256), default="")
+    scheme_user: Mapped[bool] = mapped_column(Boolean, default=True)
+    scheme_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    create_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Channel(Base):
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("name", "team_id", name="uq_channels_name_team"),)
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    team_id: Mapped[str] = mapped_column(Id, default="", index=True)
+    type: Mapped[str] = mapped_column(String(1))
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    name: Mapped[str] = mapped_column(String(64))
+    header: Mapped[str] = mapped_column(String(1024), default="")
+    purpose: Mapped[str] = mapped_column(String(250), default="")
+    last_post_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_root_post_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_msg_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_msg_count_root: Mapped[int] = mapped_column(BigInteger, default=0)
+    extra_update_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    creator_id: Mapped[str] = mapped_column(String(26), default="")
+    props: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+
+
+class ChannelMember(Base):
+    __tablename__ = "channel_members"
+
+    channel_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[str] = mapped_column(Id, primary_key=True, index=True)
+    roles: Mapped[str] = mapped_column(String(256), default="")
+    scheme_user: Mapped[bool] = mapped_column(Boolean, default=True)
+    scheme_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_viewed_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    msg_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    msg_count_root: Mapped[int] = mapped_column(BigInteger, default=0)
+    mention_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    mention_count_root: Mapped[int] = mapped_column(BigInteger, default=0)
+    urgent_mention_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    notify_props: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_update_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index("ix_posts_channel_create", "channel_id", "create_at"),
+        Index("ix_posts_root_create", "root_id", "create_at"),
+    )
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    edit_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    is_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[str] = mapped_column(Id, index=True)
+    channel_id: Mapped[str] = mapped_column(Id)
+    root_id: Mapped[str] = mapped_column(String(26), default="")
+    original_id: Mapped[str] = mapped_column(String(26), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = mapped_column(String(64), default="")
+    props: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    hashtags: Mapped[str] = mapped_column(String(1000), default="")
+    file_ids: Mapped[list[str]] = mapped_column(default=list)
+    pending_post_id: Mapped[str] = mapped_column(String(64), default="")
+    reply_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_reply_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    has_reactions: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Reaction(Base):
+    __tablename__ = "reactions"
+
+    post_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    emoji_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(Id, default="")
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class FileInfo(Base):
+    __tablename__ = "file_infos"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[str] = mapped_column(Id, index=True)
+    post_id: Mapped[str] = mapped_column(String(26), default="", index=True)
+    channel_id: Mapped[str] = mapped_column(String(26), default="")
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    path: Mapped[str] = mapped_column(String(512))
+    thumbnail_path: Mapped[str] = mapped_column(String(512), default="")
+    preview_path: Mapped[str] = mapped_column(String(512), default="")
+    name: Mapped[str] = mapped_column(String(256))
+    extension: Mapped[str] = mapped_column(String(64), default="")
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    mime_type: Mapped[str] = mapped_column(String(256), default="")
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    has_preview_image: Mapped[bool] = mapped_column(Boolean, default=False)
+    mini_preview: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Preference(Base):
+    __tablename__ = "preferences"
+
+    user_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class Status(Base):
+    __tablename__ = "statuses"
+
+    user_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), default="offline")
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_activity_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    dnd_end_time: Mapped[int] = mapped_column(BigInteger, default=0)
+    prev_status: Mapped[str] = mapped_column(String(32), default="")

@@ -1,0 +1,368 @@
+"""Accounts: creation, lookup, profile changes, passwords, roles, deactivation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from hub import models, serialize, validation
+from hub.errors import AppError, forbidden, invalid_param
+from hub.ids import new_id, now_ms
+from hub.permissions import Actor, require_admin, require_self_or_admin
+from hub.security import hash_password, verify_password
+
+if TYPE_CHECKING:
+    from hub.services import Hub
+
+PATCHABLE = {
+    "username", "email", "nickname", "first_name", "last_name", "position", "locale",
+    "props", "notify_props", "timezone",
+}
+VALID_ROLES = {"system_user", "system_admin", "system_guest", "system_user_access_token"}
+
+
+def user_not_found(detail: str = "") -> AppError:
+    return AppError("app.user.missing_account.const", "Unable to find the user.", 404, detail)
+
+
+class UserService:
+    def __init__(self, hub: "Hub") -> None:
+        self.hub = hub
+
+    # ---- serialisation -------------------------------------------------------------
+    def to_api(self, actor: Actor | None, user: models.User) -> dict:
+        privacy = self.hub.config["PrivacySettings"]
+        full = actor is not None and (actor.user_id == user.id or actor.is_system_admin)
+        return serialize.user(
+            user,
+            full=full,
+            show_email=privacy["ShowEmailAddress"],
+            show_full_name=privacy["ShowFullName"],
+        )
+
+    # ---- lookups -------------------------------------------------------------------
+    def load(self, s: Session, user_id: str) -> models.User:
+        validation.require_id("user_id", user_id)
+        user = s.get(models.User, user_id)
+        if user is None:
+            raise user_not_found(f"user_id={user_id}")
+        return user
+
+    def get(self, user_id: str) -> models.User:
+        with self.hub.store.read() as s:
+            return self.load(s, user_id)
+
+    def by_username(self, username: str) -> models.User:
+        with self.hub.store.read() as s:
+            user = s.scalar(select(models.User).where(models.User.username == username.lower()))
+        if user is None:
+            raise user_not_found(f"username={username}")
+        return user
+
+    def by_email(self, email: str) -> models.User:
+        with self.hub.store.read() as s:
+            user = s.scalar(select(models.User).where(models.User.email == email.strip().lower()))
+        if user is None:
+            raise user_not_found(f"email={email}")
+        return user
+
+    def by_login_id(self, s: Session, login_id: str) -> models.User | None:
+        login_id = login_id.strip().lower()
+        email_settings = self.hub.config["EmailSettings"]
+        conditions = []
+        if email_settings["EnableSignInWithUsername"]:
+            conditions.append(models.User.username == login_id)
+        if email_settings["EnableSignInWithEmail"]:
+            conditions.append(models.User.email == login_id)
+        if not conditions:
+            return None
+        return s.scalar(select(models.User).where(or_(*conditions)))
+
+    def by_ids(self, user_ids: list[str]) -> list[models.User]:
+        ids = [i for i in user_ids if isinstance(i, str)]
+        if not ids:
+            return []
+        with self.hub.store.read() as s:
+            return list(s.scalars(select(models.User).where(models.User.id.in_(ids))))
+
+    def by_usernames(self, usernames: list[str]) -> list[models.User]:
+        names = [n.lower() for n in usernames if isinstance(n, str)]
+        if not names:
+            return []
+        with self.hub.store.read() as s:
+            return list(s.scalars(select(models.User).where(models.User.username.in_(names))))
+
+    # ---- creation ------------------------------------------------------------------
+    def create(
+        self,
+        actor: Actor | None,
+        fields: dict[str, Any],
+        *,
+        system_admin: bool = False,
+        is_bot: bool = False,
+        trusted: bool = False,
+    ) -> models.User:
+        """`actor` is None for self sign-up; `trusted` callers (the command line) skip the sign-up rules."""
+        team_settings = self.hub.config["TeamSettings"]
+        username = validation.username(fields.get("username"))
+        email = validation.email(fields.get("email"))
+        password = fields.get("password")
+        if not is_bot:
+            validation.password(password, self.hub.config["PasswordSettings"])
+        domains = [d.strip().lower() for d in team_settings["RestrictCreationToDomains"].split(",") if d.strip()]
+        if domains and email.rsplit("@", 1)[1] not in domains and not (actor and actor.is_system_admin):
+            raise AppError(
+                "api.user.create_user.accepted_domain.app_error",
+                "The email you provided does not belong to an accepted domain.",
+                400,
+            )
+        now = now_ms()
+        with self.hub.store.write() as s:
+            first_user = s.scalar(select(func.count()).select_from(models.User)) == 0
+            if not trusted:
+                self._check_may_create(s, actor, first_user)
+            if s.scalar(select(models.User.id).where(models.User.username == username)):
+                raise AppError(
+                    "app.user.save.username_exists.app_error",
+                    "An account with that username already exists.",
+                    400,
+                )
+            if s.scalar(select(models.User.id).where(models.User.email == email)):
+                raise AppError(
+                    "app.user.save.email_exists.app_error",
+                    "An account with that email already exists.",
+                    400,
+                )
+            roles = "system_user"
+            # Like Mattermost, the first account on a server becomes its administrator.
+            if system_admin or (first_user and not is_bot):
+                roles = "system_admin system_user"
+            user = models.User(
+                id=new_id(),
+                create_at=now,
+                update_at=now,
+                delete_at=0,
+                username=username,
+                password=hash_password(password) if password else "",
+                email=email,
+                email_verified=trusted or (actor is not None and actor.is_system_admin),
+                nickname=validation.require_str("nickname", fields.get("nickname"), max_len=64),
+                first_name=validation.require_str("first_name", fields.get("first_name"), max_len=64),
+                last_name=validation.require_str("last_name", fields.get("last_name"), max_len=64),
+                position=validation.require_str("position", fields.get("position"), max_len=128),
+                locale=validation.require_str("locale", fields.get("locale"), max_len=5) or "en",
+                roles=roles,
+                props=_dict_field("props", fields.get("props")),
+                notify_props=_dict_field("notify_props", fields.get("notify_props")),
+                timezone=_dict_field("timezone", fields.get("timezone")),
+                last_password_update=now,
+                is_bot=is_bot,
+                bot_description=validation.require_str("description", fields.get("bot_description"), max_len=1024),
+            )
+            s.add(user)
+            s.add(models.Status(user_id=user.id, status="offline", last_activity_at=0))
+        return user
+
+    def _check_may_create(self, s: Session, actor: Actor | None, first_user: bool) -> None:
+        if first_user or (actor is not None and actor.is_system_admin):
+            return
+        team_settings = self.hub.config["TeamSettings"]
+        if not team_settings["EnableUserCreation"]:
+            raise AppError(
+                "api.user.create_user.signup_email_disabled.app_error",
+                "User sign-up is disabled.",
+                501,
+            )
+        if not team_settings["EnableOpenServer"]:
+            raise AppError(
+                "api.user.create_user.no_open_server",
+                "This server does not allow open signups. Please speak with your Administrator to receive an invitation.",
+                403,
+            )
+
+    # ---- changes -------------------------------------------------------------------
+    def patch(self, actor: Actor, user_id: str, fields: dict[str, Any], *, replace: bool = False) -> models.User:
+        require_self_or_admin(actor, user_id)
+        with self.hub.store.write() as s:
+            user = self.load(s, user_id)
+            for key, value in fields.items():
+                if key not in PATCHABLE:
+                    continue
+                if key == "username":
+                    value = validation.username(value)
+                    if value != user.username and s.scalar(
+                        select(models.User.id).where(models.User.username == value)
+                    ):
+                        raise AppError(
+                            "app.user.save.username_exists.app_error",
+                            "An account with that username already exists.",
+                            400,
+                        )
+                elif key == "email":
+                    value = validation.email(value)
+                    if value != user.email and s.scalar(select(models.User.id).where(models.User.email == value)):
+                        raise AppError(
+                            "app.user.save.email_exists.app_error",
+                            "An account with that email already exists.",
+                            400,
+                        )
+                elif key in ("props", "notify_props", "timezone"):
+                    value = _dict_field(key, value)
+                    if key == "notify_props" and not replace:
+                        value = {**(user.notify_props or {}), **value}
+                else:
+                    value = validation.require_str(key, value, max_len=128 if key == "position" else 64)
+                setattr(user, key, value)
+            user.update_at = now_ms()
+        return user
+
+    def update_password(self, actor: Actor, user_id: str, current: Any, new: Any) -> None:
+        require_self_or_admin(actor, user_id)
+        with self.hub.store.write() as s:
+            user = self.load(s, user_id)
+            if actor.user_id == user_id or not actor.is_system_admin:
+                if not isinstance(current, str) or not verify_password(user.password, current):
+                    raise AppError(
+                        "api.user.update_password.incorrect.app_error",
+                        "The \"Current Password\" you entered is incorrect. Please check that Caps Lock is off and try again.",
+                        400,
+                    )
+            validation.password(new, self.hub.config["PasswordSettings"])
+            user.password = hash_password(new)
+            user.last_password_update = user.update_at = now_ms()
+            user.failed_attempts = 0
+
+    def update_roles(self, actor: Actor, user_id: str, roles: Any) -> None:
+        require_admin(actor)
+        roles_text = validation.require_str("roles", roles, required=True)
+        names = roles_text.split()
+        if not set(names) <= VALID_ROLES or "system_user" not in names and "system_guest" not in names:
+            raise invalid_param("roles", f"unknown or incomplete roles {roles_text!r}")
+        with self.hub.store.write() as s:
+            user = self.load(s, user_id)
+            user.roles = " ".join(names)
+            user.update_at = now_ms()
+
+    def set_active(self, actor: Actor, user_id: str, active: Any) -> None:
+        """Deactivation ends every session at once; personal access tokens stop working with it."""
+        validation.require_bool("active", active)
+        if actor.user_id != user_id:
+            require_admin(actor)
+        elif active:
+            raise forbidden("a deactivated user cannot reactivate themself")
+        with self.hub.store.write() as s:
+            user = self.load(s, user_id)
+            now = now_ms()
+            user.delete_at = 0 if active else now
+            user.update_at = now
+            if not active:
+                s.execute(models.Session.__table__.delete().where(models.Session.user_id == user_id))
+
+    # ---- listing -------------------------------------------------------------------
+    def list(self, actor: Actor, query: dict[str, Any]) -> list[models.User]:
+        page, per_page = validation.paging(query.get("page"), query.get("per_page"))
+        stmt = select(models.User)
+        stmt = self._filter_membership(stmt, actor, query)
+        if _truthy(query.get("active")):
+            stmt = stmt.where(models.User.delete_at == 0)
+        if _truthy(query.get("inactive")):
+            stmt = stmt.where(models.User.delete_at != 0)
+        if query.get("role"):
+            stmt = stmt.where(models.User.roles.contains(str(query["role"])))
+        if query.get("sort") == "create_at":
+            stmt = stmt.order_by(models.User.create_at.desc(), models.User.id)
+        else:
+            stmt = stmt.order_by(models.User.username)
+        with self.hub.store.read() as s:
+            return list(s.scalars(stmt.offset(page * per_page).limit(per_page)))
+
+    def _filter_membership(self, stmt, actor: Actor, query: dict[str, Any]):
+        with self.hub.store.read() as s:
+            for key, model, column, member_ok in (
+                ("in_team", models.TeamMember, models.TeamMember.team_id, True),
+                ("team_id", models.TeamMember, models.TeamMember.team_id, True),
+                ("not_in_team", models.TeamMember, models.TeamMember.team_id, False),
+                ("not_in_team_id", models.TeamMember, models.TeamMember.team_id, False),
+                ("in_channel", models.ChannelMember, models.ChannelMember.channel_id, True),
+                ("in_channel_id", models.ChannelMember, models.ChannelMember.channel_id, True),
+                ("not_in_channel", models.ChannelMember, models.ChannelMember.channel_id, False),
+                ("not_in_channel_id", models.ChannelMember, models.ChannelMember.channel_id, False),
+            ):
+                value = query.get(key)
+                if not value:
+                    continue
+                validation.require_id(key, value)
+                self._check_scope(s, actor, key, value)
+                members = select(model.user_id).where(column == value)
+                if model is models.TeamMember:
+                    members = members.where(models.TeamMember.delete_at == 0)
+                stmt = stmt.where(models.User.id.in_(members) if member_ok else models.User.id.not_in(members))
+        return stmt
+
+    def _check_scope(self, s: Session, actor: Actor, key: str, value: str) -> None:
+        from hub import permissions
+
+        if "team" in key:
+            permissions.require_team_member(s, actor, value)
+        else:
+            channel = s.get(models.Channel, value)
+            if channel is None:
+                raise AppError("app.channel.get.existing.app_error", "Unable to find the existing channel.", 404)
+            permissions.require_read_channel(s, actor, channel)
+
+    def search(self, actor: Actor, body: dict[str, Any]) -> list[models.User]:
+        term = validation.require_str("term", body.get("term"), max_len=64).strip().lower().lstrip("@")
+        limit = body.get("limit", 100)
+        if not isinstance(limit, int) or limit <= 0:
+            raise invalid_param("limit", "limit must be a positive whole number")
+        stmt = self._filter_membership(select(models.User), actor, body)
+        if not body.get("allow_inactive"):
+            stmt = stmt.where(models.User.delete_at == 0)
+        if term:
+            like = f"{_escape_like(term)}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(models.User.username).like(like, escape="\\"),
+                    func.lower(models.User.first_name).like(like, escape="\\"),
+                    func.lower(models.User.last_name).like(like, escape="\\"),
+                    func.lower(models.User.nickname).like(like, escape="\\"),
+                    func.lower(models.User.email).like(like, escape="\\"),
+                )
+            )
+        with self.hub.store.read() as s:
+            return list(s.scalars(stmt.order_by(models.User.username).limit(min(limit, 1000))))
+
+    def autocomplete(self, actor: Actor, query: dict[str, Any]) -> dict[str, list[models.User]]:
+        """Mattermost answers `users` (in the channel, or team) and `out_of_channel` (team members not in it)."""
+        name = query.get("name", "")
+        limit = int(query.get("limit") or 100) if str(query.get("limit") or "100").isdigit() else 100
+        base = {"term": name, "limit": limit}
+        if query.get("in_channel"):
+            inside = self.search(actor, {**base, "in_channel_id": query["in_channel"]})
+            outside: list[models.User] = []
+            if query.get("in_team"):
+                outside = self.search(
+                    actor, {**base, "team_id": query["in_team"], "not_in_channel_id": query["in_channel"]}
+                )
+            return {"users": inside, "out_of_channel": outside}
+        if query.get("in_team"):
+            return {"users": self.search(actor, {**base, "team_id": query["in_team"]})}
+        return {"users": self.search(actor, base)}
+
+
+def _dict_field(name: str, value: Any) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise invalid_param(name, f"{name} must be an object")
+    return value
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() in ("true", "1")
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

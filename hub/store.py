@@ -1,0 +1,149 @@
+"""The database: engine creation from SqlSettings, sessions, and migrations."""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import parse_qsl, quote, urlencode
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from hub.config import Config
+from hub.errors import AppError
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# Go's MySQL driver DSN, which Mattermost's config uses: user:pass@tcp(host:port)/db?params
+_GO_MYSQL_DSN = re.compile(
+    r"^(?P<user>[^:@/]*)(?::(?P<password>[^@]*))?@(?:tcp\((?P<addr>[^)]*)\))?/(?P<db>[^?]*)(?:\?(?P<query>.*))?$"
+)
+_PSYCOPG_PARAMS = {"sslmode", "connect_timeout", "application_name", "sslrootcert", "options"}
+
+
+def _sqlalchemy_url(driver: str, data_source: str) -> str:
+    if driver == "sqlite3":
+        if data_source.startswith("sqlite"):
+            return data_source.replace("sqlite3://", "sqlite:///", 1)
+        if data_source == ":memory:":
+            return "sqlite+pysqlite:///:memory:"
+        path = Path(data_source)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+pysqlite:///{path}"
+    if driver == "postgres":
+        url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", data_source)
+        base, _, query = url.partition("?")
+        kept = [(k, v) for k, v in parse_qsl(query) if k in _PSYCOPG_PARAMS]
+        return base + ("?" + urlencode(kept) if kept else "")
+    match = _GO_MYSQL_DSN.match(data_source)
+    if match and not data_source.startswith("mysql"):
+        user = quote(match["user"], safe="")
+        password = ":" + quote(match["password"], safe="") if match["password"] else ""
+        addr = match["addr"] or "127.0.0.1:3306"
+        return f"mysql+pymysql://{user}{password}@{addr}/{match['db']}?charset=utf8mb4"
+    url = re.sub(r"^mysql(\+\w+)?://", "mysql+pymysql://", data_source)
+    base, _, query = url.partition("?")
+    params = dict(parse_qsl(query))
+    params["charset"] = "utf8mb4"
+    return base + "?" + urlencode(params)
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_db_engine(config: Config) -> Engine:
+    sql = config["SqlSettings"]
+    url = _sqlalchemy_url(sql["DriverName"], sql["DataSource"])
+    if sql["DriverName"] == "sqlite3":
+        # One connection: SQLite has a single writer, and under gevent a second connection would
+        # only wait on the file lock while blocking the whole process.
+        engine = create_engine(
+            url,
+            poolclass=QueuePool,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            connect_args={"check_same_thread": False},
+        )
+        event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    pool_size = max(1, min(sql["MaxIdleConns"], sql["MaxOpenConns"]))
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max(0, sql["MaxOpenConns"] - pool_size),
+        pool_pre_ping=True,
+        pool_recycle=3600,
+    )
+
+
+class Store:
+    """Owns the engine; hands out sessions to the services, which are the only writers."""
+
+    def __init__(self, config: Config, engine: Engine | None = None) -> None:
+        self.config = config
+        self.engine = engine or create_db_engine(config)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction committed on a clean exit, so a 2xx answer means the data is stored."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def migrate(self) -> None:
+        from alembic import command
+
+        with self.engine.begin() as connection:
+            alembic_config = _alembic_config()
+            alembic_config.attributes["connection"] = connection
+            command.upgrade(alembic_config, "head")
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config():
+    from alembic.config import Config as AlembicConfig
+
+    alembic_config = AlembicConfig()
+    alembic_config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return alembic_config
+
+
+def check_connection(store: Store) -> None:
+    try:
+        with store.engine.connect():
+            pass
+    except Exception as exc:  # the driver's own error types differ per database
+        raise AppError(
+            "store.sql.connect.app_error",
+            f"Unable to connect to the {store.dialect} database: {exc}",
+            500,
+        ) from None

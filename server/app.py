@@ -1,0 +1,62 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask, g, request
+
+from hub import MATTERMOST_COMPAT_VERSION, __version__
+from hub import config as hub_config
+from hub.ids import new_id
+from hub.services import Hub
+from server import errors
+from server.api import BLUEPRINTS
+
+logger = logging.getLogger(__name__)
+
+_SLASHES = re.compile(r"/{2,}")
+
+
+class _MergeSlashes:
+    """Clients sometimes build paths like /posts/{id}//reactions; route them, don't redirect them."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if "//" in path:
+            environ["PATH_INFO"] = _SLASHES.sub("/", path)
+        return self.wsgi_app(environ, start_response)
+
+
+def create_app(config: hub_config.Config | None = None, hub: Hub | None = None) -> Flask:
+    if hub is None:
+        hub = Hub(config or hub_config.load())
+    app = Flask(__name__)
+    app.extensions["hub"] = hub
+    app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False
+    settings = hub.config
+    # Uploads may be as large as a file is allowed to be; JSON bodies are capped in json_body().
+    app.config["MAX_CONTENT_LENGTH"] = settings["FileSettings"]["MaxFileSize"] + 1024 * 1024
+    app.wsgi_app = _MergeSlashes(app.wsgi_app)
+
+    @app.before_request
+    def _start_request() -> None:
+        g.request_id = new_id()
+
+    @app.after_request
+    def _finish_request(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers["X-Version-Id"] = f"{MATTERMOST_COMPAT_VERSION}.hubbub-{__version__}"
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-cache, max-age=31556926, public")
+        return response
+
+    errors.register(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,57 @@
+"""Who is calling: the Authorization header, an access_token parameter, or the session cookie."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from hub.errors import AppError, unauthorized
+from hub.permissions import Actor
+from hub.security import same
+from server.http import hub
+
+SESSION_COOKIE = "MMAUTHTOKEN"
+USER_COOKIE = "MMUSERID"
+CSRF_COOKIE = "MMCSRF"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _token_from_request() -> tuple[str, bool]:
+    """The token and whether it came from a cookie (which brings the CSRF rules)."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, value = header.strip().partition(" ")
+        if scheme.lower() in ("bearer", "token") and value.strip():
+            return value.strip(), False
+    token = request.args.get("access_token", "")
+    if token:
+        return token, False
+    return request.cookies.get(SESSION_COOKIE, ""), True
+
+
+def actor() -> Actor:
+    """The authenticated caller of this request, or a 401."""
+    if "actor" in g:
+        return g.actor
+    token, from_cookie = _token_from_request()
+    if not token:
+        raise unauthorized("no token in the request")
+    found, session = hub().auth.resolve(token)
+    if from_cookie and request.method not in _SAFE_METHODS:
+        expected = (session.props or {}).get("csrf", "") if session else ""
+        sent = request.headers.get("X-CSRF-Token", "")
+        if not (expected and sent and same(sent, expected)) and request.headers.get(
+            "X-Requested-With", ""
+        ) != "XMLHttpRequest":
+            raise AppError(
+                "api.context.session_expired.app_error",
+                "Invalid or expired session, please login again.",
+                401,
+                "CSRF check failed: send X-CSRF-Token or X-Requested-With with cookie sessions",
+            )
+    g.actor = found
+    return found
+
+
+def optional_actor() -> Actor | None:
+    token, _ = _token_from_request()
+    return actor() if token else None

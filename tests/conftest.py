@@ -1,0 +1,220 @@
+"""Fixtures: every test that takes `hub`, `app` or `client` runs on SQLite, PostgreSQL and MariaDB.
+
+HUBBUB_TEST_DATABASES picks a subset (comma-separated: sqlite, postgres, mysql).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from hub.config import Config
+from hub.models import Base
+from hub.services import Hub
+from hub.store import Store
+from server.app import create_app
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+MYSQL_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
+PASSWORD = "Passw0rd!long"
+
+
+def _selected_databases() -> list[str]:
+    return [d.strip() for d in os.environ.get("HUBBUB_TEST_DATABASES", "sqlite,postgres,mysql").split(",") if d.strip()]
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _fresh_database(kind: str, tmp_dir) -> tuple[str, str]:
+    """Creates an empty database for this test run and answers (DriverName, DataSource)."""
+    name = f"hubbub_test_{_worker_suffix()}"
+    if kind == "sqlite":
+        return "sqlite3", str(tmp_dir / "hubbub.db")
+    if kind == "postgres":
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return "postgres", f"postgres://postgres@127.0.0.1:5432/{name}?sslmode=disable&connect_timeout=10"
+    engine = create_engine(MYSQL_ADMIN_URL)
+    with engine.begin() as c:
+        c.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        c.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+    engine.dispose()
+    return "mysql", f"root@tcp(127.0.0.1:3306)/{name}?charset=utf8mb4,utf8&readTimeout=30s"
+
+
+def make_config(driver: str, data_source: str, files_dir, **overrides: dict[str, Any]) -> Config:
+    data: dict[str, Any] = {
+        "SqlSettings": {"DriverName": driver, "DataSource": data_source, "MaxIdleConns": 5, "MaxOpenConns": 20},
+        "FileSettings": {"Directory": str(files_dir)},
+        "RateLimitSettings": {"LoginPerMinute": 100000},
+    }
+    for section, settings in overrides.items():
+        data.setdefault(section, {}).update(settings)
+    return Config(data)
+
+
+@pytest.fixture(scope="session", params=_selected_databases())
+def database(request, tmp_path_factory):
+    """(DriverName, DataSource) of a migrated, empty database, one per kind for the whole run."""
+    tmp_dir = tmp_path_factory.mktemp(request.param)
+    driver, data_source = _fresh_database(request.param, tmp_dir)
+    store = Store(make_config(driver, data_source, tmp_dir))
+    store.migrate()
+    store.dispose()
+    return driver, data_source
+
+
+def _empty_tables(store: Store) -> None:
+    with store.engine.begin() as c:
+        for table in reversed(Base.metadata.sorted_tables):
+            c.execute(table.delete())
+
+
+@pytest.fixture
+def hub_factory(database, tmp_path):
+    """Builds a Hub on the shared test database with setting overrides; tables are emptied after."""
+    driver, data_source = database
+    made: list[Hub] = []
+
+    def build(**overrides) -> Hub:
+        built = Hub(make_config(driver, data_source, tmp_path / "files", **overrides))
+        made.append(built)
+        return built
+
+    yield build
+    if made:
+        _empty_tables(made[0].store)
+    for built in made:
+        built.close()
+
+
+@pytest.fixture
+def hub(hub_factory) -> Hub:
+    return hub_factory()
+
+
+@pytest.fixture
+def app(hub):
+    return create_app(hub=hub)
+
+
+@dataclass
+class Account:
+    id: str
+    username: str
+    email: str
+    password: str
+    token: str
+
+
+class ApiClient:
+    """Flask's test client with a token and JSON by default."""
+
+    def __init__(self, client, token: str = "") -> None:
+        self.client = client
+        self.token = token
+
+    def as_(self, account: Account | None) -> "ApiClient":
+        return ApiClient(self.client, account.token if account else "")
+
+    def _headers(self, headers: dict | None) -> dict:
+        merged = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        merged.update(headers or {})
+        return merged
+
+    def request(self, method: str, path: str, json: Any = None, headers: dict | None = None, **kwargs):
+        return self.client.open(
+            path if path.startswith("/") else f"/api/v4/{path}",
+            method=method,
+            json=json,
+            headers=self._headers(headers),
+            **kwargs,
+        )
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, json=None, **kwargs):
+        return self.request("POST", path, json=json, **kwargs)
+
+    def put(self, path, json=None, **kwargs):
+        return self.request("PUT", path, json=json, **kwargs)
+
+    def delete(self, path, json=None, **kwargs):
+        return self.request("DELETE", path, json=json, **kwargs)
+
+
+@pytest.fixture
+def api(app) -> ApiClient:
+    return ApiClient(app.test_client())
+
+
+@pytest.fixture
+def make_account(hub):
+    """Creates an account directly through the services and logs it in (a session token)."""
+    counter = iter(range(1, 10_000))
+
+    def make(username: str | None = None, *, admin: bool = False, **fields) -> Account:
+        name = username or f"user{next(counter)}"
+        email = f"{name}@example.com"
+        user = hub.users.create(
+            None,
+            {"username": name, "email": email, "password": PASSWORD, **fields},
+            system_admin=admin,
+            trusted=True,
+        )
+        _, token = hub.auth.create_session_for(user.id)
+        return Account(user.id, name, email, PASSWORD, token)
+
+    return make
+
+
+@pytest.fixture
+def admin(make_account) -> Account:
+    return make_account("admin", admin=True)
+
+
+def assert_app_error(response, status: int, error_id: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.get_json()
+    assert set(body) == {"id", "message", "detailed_error", "request_id", "status_code"}
+    assert body["status_code"] == status
+    if error_id is not None:
+        assert body["id"] == error_id
+    return body
+
+
+class LiveServer:
+    """The app served over real HTTP on a loopback port, for real client libraries."""
+
+    def __init__(self, app) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server
