@@ -11,7 +11,7 @@ from hub import MATTERMOST_COMPAT_VERSION, __version__
 from hub import config as hub_config
 from hub.ids import new_id
 from hub.services import Hub
-from server import errors
+from server import errors, ratelimit
 from server.api import BLUEPRINTS
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def create_app(config: hub_config.Config | None = None, hub: Hub | None = None) 
         return response
 
     errors.register(app)
+    ratelimit.register(app, settings["RateLimitSettings"])
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

@@ -15,7 +15,7 @@ CSRF_COOKIE = "MMCSRF"
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def _token_from_request() -> tuple[str, bool]:
+def token_from_request() -> tuple[str, bool]:
     """The token and whether it came from a cookie (which brings the CSRF rules)."""
     header = request.headers.get("Authorization", "")
     if header:
@@ -32,7 +32,7 @@ def actor() -> Actor:
     """The authenticated caller of this request, or a 401."""
     if "actor" in g:
         return g.actor
-    token, from_cookie = _token_from_request()
+    token, from_cookie = token_from_request()
     if not token:
         raise unauthorized("no token in the request")
     found, session = hub().auth.resolve(token)
@@ -53,5 +53,5 @@ def actor() -> Actor:
 
 
 def optional_actor() -> Actor | None:
-    token, _ = _token_from_request()
+    token, _ = token_from_request()
     return actor() if token else None

@@ -1,0 +1,118 @@
+"""The real `mattermostdriver` package from PyPI, against Hubbub served over HTTP."""
+
+import pytest
+from mattermostdriver import Driver
+from mattermostdriver.exceptions import NoAccessTokenProvided, NotEnoughPermissions, ResourceNotFound
+
+from tests.conftest import PASSWORD
+
+
+def _driver(server, **options) -> Driver:
+    driver = Driver({"url": "127.0.0.1", "port": server.port, "scheme": "http", "verify": False, **options})
+    driver.login()
+    return driver
+
+
+@pytest.fixture
+def world(hub, live_server, make_account):
+    """An admin who owns the team `devops`, and two members."""
+    admin = make_account("boss", admin=True)
+    alice = make_account("alice")
+    bob = make_account("bob")
+    boss = _driver(live_server, login_id="boss", password=PASSWORD)
+    team = boss.teams.create_team({"name": "devops", "display_name": "DevOps", "type": "O"})
+    for account in (alice, bob):
+        boss.teams.add_user_to_team(team["id"], {"team_id": team["id"], "user_id": account.id})
+    return {"server": live_server, "boss": boss, "team": team, "admin": admin, "alice": alice, "bob": bob}
+
+
+def test_password_login_and_the_basics(world):
+    server, team, alice = world["server"], world["team"], world["alice"]
+    driver = _driver(server, login_id="alice", password=PASSWORD)
+    assert driver.client.userid == alice.id and len(driver.client.token) == 26
+    me = driver.users.get_user("me")
+    assert me["username"] == "alice"
+    assert [t["name"] for t in driver.teams.get_user_teams("me")] == ["devops"]
+    assert driver.teams.get_team_by_name("devops")["id"] == team["id"]
+    town = driver.channels.get_channel_by_name(team["id"], "town-square")
+    assert town == driver.channels.get_channel_by_name_and_team_name("devops", "town-square")
+    assert town["type"] == "O"
+
+    driver.logout()
+    with pytest.raises(NoAccessTokenProvided):
+        driver.users.get_user("me")
+
+
+def test_personal_access_token_login(world):
+    token = world["boss"].users.create_user_access_token(world["alice"].id, {"description": "bot"})["token"]
+    driver = _driver(world["server"], token=token)
+    assert driver.users.get_user("me")["username"] == "alice"
+
+
+def test_channels_posts_threads_reactions_files(world):
+    server, team, alice, bob = world["server"], world["team"], world["alice"], world["bob"]
+    a = _driver(server, login_id="alice", password=PASSWORD)
+    b = _driver(server, login_id="bob", password=PASSWORD)
+
+    channel = a.channels.create_channel(
+        {"team_id": team["id"], "name": "deploys", "display_name": "Deploys", "type": "O"}
+    )
+    b.channels.add_user(channel["id"], {"user_id": bob.id})
+    private = a.channels.create_channel(
+        {"team_id": team["id"], "name": "secret", "display_name": "Secret", "type": "P"}
+    )
+    with pytest.raises(ResourceNotFound):
+        b.channels.get_channel_by_name(team["id"], "secret")
+    with pytest.raises(NotEnoughPermissions):
+        b.channels.get_channel(private["id"])
+
+    root = a.posts.create_post({"channel_id": channel["id"], "message": "deploying v1.2 #release"})
+    assert root["hashtags"] == "#release"
+    reply = b.posts.create_post({"channel_id": channel["id"], "message": "looks good", "root_id": root["id"]})
+    assert reply["root_id"] == root["id"]
+
+    patched = a.posts.patch_post(root["id"], {"message": "deploying v1.3"})
+    assert patched["message"] == "deploying v1.3" and patched["edit_at"] > 0
+    updated = a.posts.update_post(root["id"], {"id": root["id"], "message": "deployed v1.3"})
+    assert updated["message"] == "deployed v1.3"
+
+    thread = b.posts.get_thread(root["id"])
+    assert set(thread["order"]) == {root["id"], reply["id"]}
+
+    b.reactions.create_reaction({"user_id": bob.id, "post_id": root["id"], "emoji_name": "rocket"})
+    reactions = a.reactions.get_reactions_of_post(root["id"])
+    assert [(r["user_id"], r["emoji_name"]) for r in reactions] == [(bob.id, "rocket")]
+    b.reactions.delete_reaction(bob.id, root["id"], "rocket")
+    assert not a.reactions.get_reactions_of_post(root["id"])
+
+    uploaded = a.files.upload_file(channel["id"], {"files": ("notes.txt", b"release notes\n")})
+    file_id = uploaded["file_infos"][0]["id"]
+    with_file = a.posts.create_post({"channel_id": channel["id"], "message": "notes", "file_ids": [file_id]})
+    assert with_file["file_ids"] == [file_id]
+    assert b.files.get_file(file_id).content == b"release notes\n"
+    assert b.files.get_file_metadata(file_id)["name"] == "notes.txt"
+
+    history = b.posts.get_posts_for_channel(channel["id"], params={"per_page": 10})
+    assert history["order"][0] == with_file["id"]
+    assert set(history["order"]) == {root["id"], reply["id"], with_file["id"]}
+
+    a.posts.delete_post(reply["id"])
+    with pytest.raises(ResourceNotFound):
+        b.posts.get_post(reply["id"])
+    assert reply["id"] not in b.posts.get_posts_for_channel(channel["id"])["order"]
+
+
+def test_direct_and_group_channels(world):
+    server, alice, bob, admin = world["server"], world["alice"], world["bob"], world["admin"]
+    a = _driver(server, login_id="alice", password=PASSWORD)
+    b = _driver(server, login_id="bob", password=PASSWORD)
+    direct = a.channels.create_direct_message_channel([alice.id, bob.id])
+    assert direct["type"] == "D"
+    assert b.channels.create_direct_message_channel([bob.id, alice.id])["id"] == direct["id"]
+    a.posts.create_post({"channel_id": direct["id"], "message": "psst"})
+    assert [p["message"] for p in b.posts.get_posts_for_channel(direct["id"])["posts"].values()] == ["psst"]
+
+    group = a.channels.create_group_message_channel([alice.id, bob.id, admin.id])
+    assert group["type"] == "G"
+    b.posts.create_post({"channel_id": group["id"], "message": "hello all"})
+    assert len(a.posts.get_posts_for_channel(group["id"])["order"]) == 1
