@@ -165,9 +165,10 @@ class Config:
         self.path = path
         self.data: dict[str, Any] = copy.deepcopy(dict(data))
         for section, settings in DEFAULTS.items():
-            merged = dict(settings)
-            merged.update(self.data.get(section) or {})
-            self.data[section] = merged
+            given = self.data.get(section, {})
+            if not isinstance(given, dict):
+                raise _config_error(section, "expected an object")
+            self.data[section] = {**settings, **given}
         self.validate()
 
     def __getitem__(self, section: str) -> dict[str, Any]:

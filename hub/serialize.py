@@ -249,6 +249,8 @@ def post(
     }
     if p.file_ids:
         data["file_ids"] = list(p.file_ids)
+    if p.has_reactions:
+        data["has_reactions"] = True
     return data
 
 

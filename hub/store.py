@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -22,7 +23,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # Go's MySQL driver DSN, which Mattermost's config uses: user:pass@tcp(host:port)/db?params
 _GO_MYSQL_DSN = re.compile(
-    r"^(?P<user>[^:@/]*)(?::(?P<password>[^@]*))?@(?:tcp\((?P<addr>[^)]*)\))?/(?P<db>[^?]*)(?:\?(?P<query>.*))?$"
+    r"^(?P<user>[^:@/]*)(?::(?P<password>.*))?@(?:tcp\((?P<addr>[^)]*)\))?/(?P<db>[^?]*)(?:\?(?P<query>.*))?$"
 )
 _PSYCOPG_PARAMS = {"sslmode", "connect_timeout", "application_name", "sslrootcert", "options"}
 
@@ -95,20 +96,34 @@ class Store:
         self.config = config
         self.engine = engine or create_db_engine(config)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # threading.local is greenlet-local once gevent has patched the process.
+        self._open = threading.local()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
+    def _only_session(self) -> Iterator[None]:
+        """Refuses a second session inside an open one: with SQLite's single pooled connection the
+        inner one would wait forever, so callers must pass the open session down instead."""
+        if getattr(self._open, "active", False):
+            raise RuntimeError("a store session is already open in this call path; pass it down")
+        self._open.active = True
+        try:
+            yield
+        finally:
+            self._open.active = False
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        with self._only_session(), self._sessions() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction committed on a clean exit, so a 2xx answer means the data is stored."""
-        with self._sessions.begin() as session:
+        with self._only_session(), self._sessions.begin() as session:
             yield session
 
     def migrate(self) -> None:

@@ -30,26 +30,48 @@ def _selected_databases() -> list[str]:
 
 
 def _worker_suffix() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # The process id keeps two runs on one machine (a developer's and CI's) off each other's databases.
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
+
+def _database_name() -> str:
+    return f"hubbub_test_{_worker_suffix()}"
+
+
+def _server_admin(kind: str):
+    if kind == "postgres":
+        return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    return create_engine(MYSQL_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+def _drop_database(kind: str) -> None:
+    if kind == "sqlite":
+        return
+    name = _database_name()
+    engine = _server_admin(kind)
+    with engine.connect() as c:
+        if kind == "postgres":
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        else:
+            c.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+    engine.dispose()
 
 
 def _fresh_database(kind: str, tmp_dir) -> tuple[str, str]:
     """Creates an empty database for this test run and answers (DriverName, DataSource)."""
-    name = f"hubbub_test_{_worker_suffix()}"
     if kind == "sqlite":
         return "sqlite3", str(tmp_dir / "hubbub.db")
-    if kind == "postgres":
-        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with engine.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    name = _database_name()
+    _drop_database(kind)
+    engine = _server_admin(kind)
+    with engine.connect() as c:
+        if kind == "postgres":
             c.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
-        return "postgres", f"postgres://postgres@127.0.0.1:5432/{name}?sslmode=disable&connect_timeout=10"
-    engine = create_engine(MYSQL_ADMIN_URL)
-    with engine.begin() as c:
-        c.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        c.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+        else:
+            c.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
     engine.dispose()
+    if kind == "postgres":
+        return "postgres", f"postgres://postgres@127.0.0.1:5432/{name}?sslmode=disable&connect_timeout=10"
     return "mysql", f"root@tcp(127.0.0.1:3306)/{name}?charset=utf8mb4,utf8&readTimeout=30s"
 
 
@@ -72,7 +94,8 @@ def database(request, tmp_path_factory):
     store = Store(make_config(driver, data_source, tmp_dir))
     store.migrate()
     store.dispose()
-    return driver, data_source
+    yield driver, data_source
+    _drop_database(request.param)
 
 
 def _empty_tables(store: Store) -> None:
@@ -183,6 +206,38 @@ def make_account(hub):
 @pytest.fixture
 def admin(make_account) -> Account:
     return make_account("admin", admin=True)
+
+
+@dataclass
+class Room:
+    """A team with a public channel `channel_id` and a private one `private_channel_id`."""
+
+    team_id: str
+    channel_id: str
+    private_channel_id: str
+    owner: Account
+    member: Account
+    outsider: Account
+
+
+@pytest.fixture
+def room(hub, admin, make_account) -> Room:
+    """`owner` made the team and both channels (and administers them); `member` is in the team
+    and the public channel only; `outsider` is in no team. `admin` comes first: the first account
+    of a server becomes a system admin."""
+    from hub.permissions import Actor
+
+    owner, member, outsider = make_account("owner"), make_account("member"), make_account("outsider")
+    as_owner = Actor(owner.id, "system_user")
+    team = hub.teams.create(as_owner, {"name": "crew", "display_name": "Crew"})
+    channel = hub.channels.create(as_owner, {"team_id": team.id, "name": "room", "display_name": "Room"})
+    private = hub.channels.create(
+        as_owner, {"team_id": team.id, "name": "den", "display_name": "Den", "type": "P"}
+    )
+    with hub.store.write() as s:
+        hub.teams.add_member(s, team, member.id)
+        hub.channels.add_member(s, channel, member.id)
+    return Room(team.id, channel.id, private.id, owner, member, outsider)
 
 
 def assert_app_error(response, status: int, error_id: str | None = None) -> dict:

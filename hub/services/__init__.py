@@ -12,6 +12,12 @@ class Hub:
     def __init__(self, config: Config, store: Store | None = None) -> None:
         from hub.services.auth import AuthService
         from hub.services.channels import ChannelService
+        from hub.services.files import FileService
+        from hub.services.posts import PostService
+        from hub.services.preferences import PreferenceService
+        from hub.services.reactions import ReactionService
+        from hub.services.search import SearchService
+        from hub.services.statuses import StatusService
         from hub.services.teams import TeamService
         from hub.services.users import UserService
 
@@ -21,6 +27,12 @@ class Hub:
         self.auth = AuthService(self)
         self.teams = TeamService(self)
         self.channels = ChannelService(self)
+        self.files = FileService(self)
+        self.preferences = PreferenceService(self)
+        self.statuses = StatusService(self)
+        self.search = SearchService(self)
+        self.posts = PostService(self)
+        self.reactions = ReactionService(self)
 
     @property
     def data_dir(self) -> Path:

@@ -1,8 +1,16 @@
 """The REST API v4 blueprints, one module per resource. This list is the registry."""
 
-from server.api import system, users
+from server.api import channels, files, posts, preferences, reactions, search, statuses, system, teams, users
 
 BLUEPRINTS = [
+    channels.bp,
+    files.bp,
+    posts.bp,
+    preferences.bp,
+    reactions.bp,
+    search.bp,
+    statuses.bp,
     system.bp,
+    teams.bp,
     users.bp,
 ]

@@ -1,0 +1,323 @@
+"""The `python -m hub` command line: serving, migrations and administration of the configured database.
+
+Like `mmctl --local`, the administrative commands act with system-admin rights and no login: whoever
+can read config.json can already reach the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sqlalchemy.orm import Session
+
+from hub import config as hub_config
+from hub import models
+from hub.errors import AppError
+from hub.ids import is_valid_id
+from hub.permissions import Actor
+from hub.services import Hub
+from hub.services.users import user_not_found
+from hub.store import check_connection
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_CONF = ROOT / "server" / "gunicorn_conf.py"
+LOCAL_ACTOR = Actor(user_id="", roles="system_admin system_user")
+PAGE_SIZE = 200
+
+
+def _open_hub(config: hub_config.Config) -> Hub:
+    """A hub on a reachable database at the current schema (migrating is a no-op when it already is)."""
+    hub = Hub(config)
+    check_connection(hub.store)
+    hub.store.migrate()
+    return hub
+
+
+def _paged(fetch: Callable[[int], list]) -> Iterator:
+    page = 0
+    while True:
+        rows = fetch(page)
+        yield from rows
+        if len(rows) < PAGE_SIZE:
+            return
+        page += 1
+
+
+def _find_user(hub: Hub, ref: str) -> models.User:
+    """A user by username, email or id, as mmctl accepts any of them."""
+    lookups: list[Callable[[str], models.User]] = [hub.users.by_username]
+    if "@" in ref:
+        lookups.insert(0, hub.users.by_email)
+    if is_valid_id(ref):
+        lookups.append(hub.users.get)
+    for lookup in lookups:
+        try:
+            return lookup(ref)
+        except AppError as exc:
+            if exc.status_code != 404:
+                raise
+    raise user_not_found(f"user={ref}")
+
+
+def _find_team(hub: Hub, s: Session, ref: str) -> models.Team:
+    try:
+        return hub.teams.load_by_name(s, ref)
+    except AppError:
+        if not is_valid_id(ref):
+            raise
+        return hub.teams.load(s, ref)
+
+
+def _describe_user(user: models.User) -> str:
+    flags = ["system_admin"] if "system_admin" in user.roles.split() else []
+    if not user.is_active:
+        flags.append("deactivated")
+    suffix = f" [{', '.join(flags)}]" if flags else ""
+    return f"{user.id}: {user.username} ({user.email}){suffix}"
+
+
+# ---- serve and db ------------------------------------------------------------------------------
+def cmd_serve(config: hub_config.Config, _args: argparse.Namespace) -> int:
+    hub = _open_hub(config)
+    try:
+        has_users = bool(hub.users.list(LOCAL_ACTOR, {"per_page": 1}))
+    finally:
+        hub.close()
+    print(f"Hubbub is starting on {config.site_url} (database: {config['SqlSettings']['DriverName']})")
+    if not has_users:
+        print(
+            "No account exists yet. Create the first system admin with\n"
+            "  python -m hub user create --email EMAIL --username NAME --password PASSWORD --system-admin\n"
+            f"or sign up at {config.site_url}: the first account becomes the system admin."
+        )
+    sys.stdout.flush()
+    # A fresh interpreter, so that gevent patches the worker before psycopg or requests are imported.
+    argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "server.wsgi:app"]
+    os.execv(sys.executable, argv)
+
+
+def cmd_db_migrate(config: hub_config.Config, _args: argparse.Namespace) -> int:
+    hub = _open_hub(config)
+    try:
+        print(f"Database is at schema revision {hub.store.current_revision()}.")
+    finally:
+        hub.close()
+    return 0
+
+
+# ---- users -------------------------------------------------------------------------------------
+def cmd_user_create(hub: Hub, args: argparse.Namespace) -> None:
+    user = hub.users.create(
+        None,
+        {"email": args.email, "username": args.username, "password": args.password},
+        system_admin=args.system_admin,
+        trusted=True,
+    )
+    print(f"Created user {_describe_user(user)}")
+
+
+def cmd_user_list(hub: Hub, _args: argparse.Namespace) -> None:
+    for user in _paged(lambda page: hub.users.list(LOCAL_ACTOR, {"page": page, "per_page": PAGE_SIZE})):
+        print(_describe_user(user))
+
+
+def _set_user_active(active: bool) -> Callable[[Hub, argparse.Namespace], None]:
+    def run(hub: Hub, args: argparse.Namespace) -> None:
+        user = _find_user(hub, args.user)
+        hub.users.set_active(LOCAL_ACTOR, user.id, active)
+        print(f"{'Activated' if active else 'Deactivated'} user {user.username}")
+
+    return run
+
+
+# ---- teams and channels ------------------------------------------------------------------------
+def cmd_team_create(hub: Hub, args: argparse.Namespace) -> None:
+    team = hub.teams.create(
+        None, {"name": args.name, "display_name": args.display_name, "type": "I" if args.private else "O"}
+    )
+    print(f"Created team {team.name} ({team.id})")
+
+
+def cmd_team_add_user(hub: Hub, args: argparse.Namespace) -> None:
+    user = _find_user(hub, args.user)
+    if not user.is_active:
+        raise AppError("api.team.add_user.deactivated", f"User {user.username} is deactivated.", 400)
+    with hub.store.write() as s:
+        team = _find_team(hub, s, args.team)
+        hub.teams.add_member(s, team, user.id)
+        team_name = team.name
+    print(f"Added {user.username} to team {team_name}")
+
+
+def cmd_team_list(hub: Hub, _args: argparse.Namespace) -> None:
+    for view in _paged(lambda page: hub.teams.list(LOCAL_ACTOR, {"page": page, "per_page": PAGE_SIZE})[0]):
+        kind = "open" if view.team.type == "O" else "invite only"
+        print(f"{view.team.id}: {view.team.name} ({view.team.display_name}) [{kind}]")
+
+
+def cmd_channel_create(hub: Hub, args: argparse.Namespace) -> None:
+    with hub.store.read() as s:
+        team_id = _find_team(hub, s, args.team).id
+    channel = hub.channels.create(
+        None,
+        {
+            "team_id": team_id,
+            "name": args.name,
+            "display_name": args.display_name,
+            "type": "P" if args.private else "O",
+        },
+    )
+    print(f"Created channel {args.team}:{channel.name} ({channel.id})")
+
+
+# ---- personal access tokens --------------------------------------------------------------------
+def cmd_token_create(hub: Hub, args: argparse.Namespace) -> None:
+    user = _find_user(hub, args.user)
+    row, token = hub.auth.create_token(None, user.id, args.description)
+    print(f"Token for {user.username} (id {row.id}); it is shown only this once:")
+    print(token)
+
+
+def cmd_token_list(hub: Hub, args: argparse.Namespace) -> None:
+    user = _find_user(hub, args.user)
+    for row in _paged(lambda page: hub.auth.tokens_of(LOCAL_ACTOR, user.id, page, PAGE_SIZE)):
+        state = "active" if row.is_active else "disabled"
+        print(f"{row.id}: {row.description} [{state}]")
+
+
+def cmd_token_revoke(hub: Hub, args: argparse.Namespace) -> None:
+    hub.auth.revoke_token(LOCAL_ACTOR, args.token_id)
+    print(f"Revoked token {args.token_id}")
+
+
+# ---- configuration -----------------------------------------------------------------------------
+def _print_value(value: Any) -> None:
+    print(value if isinstance(value, str) else json.dumps(value))
+
+
+def cmd_config_get(config: hub_config.Config, args: argparse.Namespace) -> int:
+    _print_value(config.get(args.key))
+    return 0
+
+
+def cmd_config_set(config: hub_config.Config, args: argparse.Namespace) -> int:
+    """Changes the file only: an MM_* variable set for the same key still wins at run time."""
+    stored = hub_config.load_file(config.path)
+    stored.get(args.key)
+    changed = stored.with_setting(args.key, args.value)
+    changed.save()
+    section, _, setting = args.key.partition(".")
+    variable = f"MM_{section.upper()}_{setting.upper()}"
+    print(f"{args.key} = {json.dumps(changed.get(args.key))} (saved to {changed.path})")
+    if variable in os.environ:
+        print(f"Note: {variable} is set and overrides this value while it is.", file=sys.stderr)
+    return 0
+
+
+def cmd_config_show(config: hub_config.Config, _args: argparse.Namespace) -> int:
+    print(json.dumps(config.data, indent=2))
+    return 0
+
+
+# ---- wiring ------------------------------------------------------------------------------------
+def _with_hub(command: Callable[[Hub, argparse.Namespace], None]) -> Callable[[hub_config.Config, argparse.Namespace], int]:
+    def run(config: hub_config.Config, args: argparse.Namespace) -> int:
+        hub = _open_hub(config)
+        try:
+            command(hub, args)
+        finally:
+            hub.close()
+        return 0
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m hub",
+        description="Hubbub server and administration. The configuration file is config/config.json, "
+        "or the file named by MM_CONFIG; MM_<SECTION>_<SETTING> variables override its settings.",
+    )
+    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
+
+    def command(sub, name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        made = sub.add_parser(name, help=help_text, description=help_text)
+        made.set_defaults(handler=handler)
+        return made
+
+    def group(name: str, help_text: str):
+        return groups.add_parser(name, help=help_text).add_subparsers(dest="command", required=True, metavar="ACTION")
+
+    command(groups, "serve", cmd_serve, "Migrate the database and serve HTTP with gunicorn and gevent.")
+
+    db = group("db", "Database schema.")
+    command(db, "migrate", cmd_db_migrate, "Upgrade the database schema to the latest revision.")
+
+    user = group("user", "Accounts.")
+    create = command(user, "create", _with_hub(cmd_user_create), "Create an account.")
+    create.add_argument("--email", required=True)
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--system-admin", action="store_true", help="give the account the system_admin role")
+    command(user, "list", _with_hub(cmd_user_list), "List every account.")
+    for name, active in (("deactivate", False), ("activate", True)):
+        action = command(user, name, _with_hub(_set_user_active(active)), f"{name.capitalize()} an account.")
+        action.add_argument("user", help="username, email or id")
+
+    team = group("team", "Teams.")
+    create = command(team, "create", _with_hub(cmd_team_create), "Create a team.")
+    create.add_argument("--name", required=True)
+    create.add_argument("--display-name", required=True)
+    create.add_argument("--private", action="store_true", help="invite only")
+    add_user = command(team, "add-user", _with_hub(cmd_team_add_user), "Add an account to a team.")
+    add_user.add_argument("team", help="team name or id")
+    add_user.add_argument("user", help="username, email or id")
+    command(team, "list", _with_hub(cmd_team_list), "List the teams.")
+
+    channel = group("channel", "Channels.")
+    create = command(channel, "create", _with_hub(cmd_channel_create), "Create a channel in a team.")
+    create.add_argument("--team", required=True, help="team name or id")
+    create.add_argument("--name", required=True)
+    create.add_argument("--display-name", required=True)
+    create.add_argument("--private", action="store_true")
+
+    token = group("token", "Personal access tokens.")
+    create = command(token, "create", _with_hub(cmd_token_create), "Create a token; it is printed once.")
+    create.add_argument("user", help="username, email or id")
+    create.add_argument("--description", required=True)
+    listing = command(token, "list", _with_hub(cmd_token_list), "List a user's tokens.")
+    listing.add_argument("user", help="username, email or id")
+    revoke = command(token, "revoke", _with_hub(cmd_token_revoke), "Revoke a token.")
+    revoke.add_argument("token_id")
+
+    settings = group("config", "Settings in config.json.")
+    get = command(settings, "get", cmd_config_get, "Print one setting (environment overrides applied).")
+    get.add_argument("key", metavar="Section.Setting")
+    set_ = command(settings, "set", cmd_config_set, "Change one setting in the configuration file.")
+    set_.add_argument("key", metavar="Section.Setting")
+    set_.add_argument("value")
+    command(settings, "show", cmd_config_show, "Print the whole configuration (environment overrides applied).")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        path = hub_config.config_path()
+        first_start = not path.exists()
+        config = hub_config.load()
+        if first_start:
+            print(f"Created {path} with the default settings.", file=sys.stderr)
+        logging.basicConfig(level=config["LogSettings"]["ConsoleLevel"].upper(), format="%(levelname)s %(name)s: %(message)s")
+        # Alembic announces each of its plugins at INFO on every run.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        return args.handler(config, args)
+    except AppError as exc:
+        print(f"Error: {exc.message}", file=sys.stderr)
+        return 1

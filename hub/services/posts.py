@@ -1,0 +1,812 @@
+"""Posts: creation with its effects on channels, members and threads; reads, edits, pins, deletion."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from hub import models, validation
+from hub.errors import AppError, forbidden, invalid_param, not_found
+from hub.ids import is_valid_id, new_id, now_ms
+from hub.permissions import (
+    Actor,
+    can_read_channel,
+    channel_member,
+    is_team_admin,
+    require_admin,
+    require_channel_member,
+    require_read_channel,
+    require_self_or_admin,
+)
+
+if TYPE_CHECKING:
+    from hub.services import Hub
+
+logger = logging.getLogger(__name__)
+
+MAX_FILES_PER_POST = 10
+MAX_POST_IDS = 1000
+MAX_PER_PAGE = 200
+# Mattermost caps a `since` answer at 1000 posts; clients reload the newest page past that.
+SINCE_LIMIT = 1000
+MAX_HASHTAGS_LENGTH = 1000
+MAX_TYPE_LENGTH = 26
+SYSTEM_TYPE_PREFIX = "system_"
+CUSTOM_TYPE_PREFIX = "custom_"
+EPHEMERAL_TYPE = "system_ephemeral"
+# The non-system types of Mattermost's model a client may create; plugins use custom_*.
+USER_POST_TYPES = frozenset({"", "slack_attachment", "me"})
+CHANNEL_WIDE_MENTIONS = frozenset({"channel", "all", "here"})
+
+# Mattermost's hashtag rules (model.ParseHashtags): a letter after '#', then letters, digits,
+# '-', '_' or '.', ending in a letter or digit; punctuation around a word does not count.
+_HASHTAG = re.compile(r"^#[^\W\d_][\w\-.]*[^\W_]$")
+_LEADING_PUNCTUATION = re.compile(r"^(?:[^\w\s#]|_)+")
+_TRAILING_PUNCTUATION = re.compile(r"(?:[^\w\s]|_)+$")
+_REPEATED_HASHES = re.compile(r"^#{2,}")
+# An @ that starts a word: "mail@example.com" mentions nobody.
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9.\-_]+)")
+
+
+def post_not_found(detail: str = "") -> AppError:
+    return not_found("post", detail)
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post with the rows its JSON metadata shows."""
+
+    post: models.Post
+    files: tuple[models.FileInfo, ...] = ()
+    reactions: tuple[models.Reaction, ...] = ()
+
+
+@dataclass(frozen=True)
+class PostList:
+    """Mattermost's PostList: `order` newest first; `posts` may also hold the roots of replies."""
+
+    order: tuple[str, ...]
+    posts: tuple[PostView, ...]
+    next_post_id: str = ""
+    prev_post_id: str = ""
+    has_next: bool = False
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """The checked body of POST /posts."""
+
+    channel_id: str
+    message: str
+    root_id: str
+    type: str
+    props: dict[str, Any]
+    file_ids: list[str]
+    pending_post_id: str
+    create_at: int
+
+
+def parse_hashtags(message: str) -> str:
+    tags = []
+    for word in message.split():
+        word = _REPEATED_HASHES.sub("#", _TRAILING_PUNCTUATION.sub("", _LEADING_PUNCTUATION.sub("", word)))
+        if _HASHTAG.match(word):
+            tags.append(word)
+    text = " ".join(tags)
+    if len(text) > MAX_HASHTAGS_LENGTH:
+        text = text[: MAX_HASHTAGS_LENGTH - 1]
+        text = text[: text.rfind(" ")] if " " in text else ""
+    return text
+
+
+def mention_names(message: str) -> set[str]:
+    """Lowercased @names, each also without the punctuation that may end a sentence ("@bob.")."""
+    names: set[str] = set()
+    for match in _MENTION.finditer(message):
+        name = match.group(1).lower()
+        names.update((name, name.rstrip(".-_")))
+    names.discard("")
+    return names
+
+
+def _later(column, value: int):
+    """The greater of a column and a value, in SQL every database understands."""
+    return case((column < value, value), else_=column)
+
+
+def _newer_than(create_at: int, post_id: str):
+    """Posts after a point of the timeline; the id orders posts made in the same millisecond."""
+    return or_(
+        models.Post.create_at > create_at,
+        and_(models.Post.create_at == create_at, models.Post.id > post_id),
+    )
+
+
+def _older_than(create_at: int, post_id: str):
+    return or_(
+        models.Post.create_at < create_at,
+        and_(models.Post.create_at == create_at, models.Post.id < post_id),
+    )
+
+
+_NEWEST_FIRST = (models.Post.create_at.desc(), models.Post.id.desc())
+_OLDEST_FIRST = (models.Post.create_at.asc(), models.Post.id.asc())
+
+
+def _int_param(name: str, value: Any) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise invalid_param(name, f"{name} must be a whole number") from None
+
+
+def _optional_id(name: str, value: Any) -> str:
+    return validation.require_id(name, value) if value not in (None, "") else ""
+
+
+def _limit_param(name: str, value: Any) -> int:
+    limit = _int_param(name, value) if value not in (None, "") else 60
+    if limit < 0:
+        raise invalid_param(name, f"{name} must not be negative")
+    return min(limit, MAX_PER_PAGE)
+
+
+def _props(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise invalid_param("props", "props must be an object")
+    return value
+
+
+def _file_ids(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(i, str) for i in value):
+        raise invalid_param("file_ids", "file_ids must be a list of ids")
+    unique = list(dict.fromkeys(value))
+    if len(unique) > MAX_FILES_PER_POST:
+        raise AppError(
+            "model.post.is_valid.file_ids.app_error",
+            f"Invalid file ids. Note that uploads are limited to {MAX_FILES_PER_POST} files maximum.",
+            400,
+            f"{len(unique)} file ids",
+        )
+    return unique
+
+
+def _root_id(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if not is_valid_id(value):
+        raise AppError("model.post.is_valid.root_id.app_error", "Invalid root id.", 400, f"root_id={value!r}")
+    return value
+
+
+def _user_post_type(value: Any) -> str:
+    post_type = validation.require_str("type", value)
+    if post_type.startswith(SYSTEM_TYPE_PREFIX):
+        raise invalid_param("post.type", f"type {post_type!r} is reserved for the server")
+    if len(post_type) > MAX_TYPE_LENGTH or (
+        post_type not in USER_POST_TYPES and not post_type.startswith(CUSTOM_TYPE_PREFIX)
+    ):
+        raise AppError("model.post.is_valid.type.app_error", "Invalid type.", 400, f"type={post_type!r}")
+    return post_type
+
+
+def _root_error(detail: str) -> AppError:
+    return AppError(
+        "api.post.create_post.root_id.app_error",
+        "Invalid RootId parameter.",
+        400,
+        detail,
+    )
+
+
+class PostService:
+    def __init__(self, hub: "Hub") -> None:
+        self.hub = hub
+
+    # ---- lookups shared with the reactions ---------------------------------------------
+    def load(self, s: Session, post_id: Any) -> models.Post:
+        """A post that is not deleted; deleted posts answer 404 as in Mattermost."""
+        validation.require_id("post_id", post_id)
+        post = s.get(models.Post, post_id)
+        if post is None or post.delete_at:
+            raise post_not_found(f"post_id={post_id}")
+        return post
+
+    def readable(self, s: Session, actor: Actor, post_id: Any) -> tuple[models.Post, models.Channel]:
+        post = self.load(s, post_id)
+        channel = self.hub.channels.load(s, post.channel_id)
+        require_read_channel(s, actor, channel)
+        return post, channel
+
+    def readable_channel_ids(self, s: Session, actor: Actor, channel_ids: Iterable[str]) -> set[str]:
+        wanted = set(channel_ids)
+        if not wanted:
+            return set()
+        channels = s.scalars(select(models.Channel).where(models.Channel.id.in_(wanted)))
+        return {c.id for c in channels if can_read_channel(s, actor, c)}
+
+    def views(self, s: Session, posts: Sequence[models.Post]) -> list[PostView]:
+        """Two queries for the files and reactions of all the posts, whatever their number."""
+        ids = [p.id for p in posts]
+        if not ids:
+            return []
+        files: dict[str, list[models.FileInfo]] = {}
+        for info in s.scalars(
+            select(models.FileInfo)
+            .where(models.FileInfo.post_id.in_(ids), models.FileInfo.delete_at == 0)
+            .order_by(models.FileInfo.create_at, models.FileInfo.id)
+        ):
+            files.setdefault(info.post_id, []).append(info)
+        reactions: dict[str, list[models.Reaction]] = {}
+        for reaction in s.scalars(
+            select(models.Reaction)
+            .where(models.Reaction.post_id.in_(ids))
+            .order_by(models.Reaction.create_at, models.Reaction.user_id, models.Reaction.emoji_name)
+        ):
+            reactions.setdefault(reaction.post_id, []).append(reaction)
+        return [PostView(p, tuple(files.get(p.id, ())), tuple(reactions.get(p.id, ()))) for p in posts]
+
+    # ---- creation ----------------------------------------------------------------------
+    def create(self, actor: Actor, fields: dict[str, Any]) -> PostView:
+        draft = self._new_post(actor, fields)
+        with self.hub.store.write() as s:
+            channel = self.hub.channels.load(s, draft.channel_id)
+            require_channel_member(s, actor, channel)
+            if channel.delete_at:
+                raise AppError(
+                    "api.post.create_post.can_not_post_to_deleted.error",
+                    "Can not post to deleted channel.",
+                    400,
+                    f"channel_id={channel.id}",
+                )
+            if draft.pending_post_id:
+                # A client retrying a send it never saw answered gets the post it already made.
+                existing = s.scalar(
+                    select(models.Post).where(
+                        models.Post.user_id == actor.user_id,
+                        models.Post.pending_post_id == draft.pending_post_id,
+                        models.Post.delete_at == 0,
+                    )
+                )
+                if existing is not None:
+                    return self.views(s, [existing])[0]
+            root = self._thread_root(s, draft.root_id, channel.id)
+            post = models.Post(
+                id=new_id(),
+                create_at=draft.create_at,
+                update_at=draft.create_at,
+                edit_at=0,
+                delete_at=0,
+                is_pinned=False,
+                user_id=actor.user_id,
+                channel_id=channel.id,
+                root_id=draft.root_id,
+                original_id="",
+                message=draft.message,
+                type=draft.type,
+                props=draft.props,
+                hashtags=parse_hashtags(draft.message),
+                file_ids=[],
+                pending_post_id=draft.pending_post_id,
+                reply_count=0,
+                last_reply_at=0,
+                has_reactions=False,
+            )
+            s.add(post)
+            post.file_ids = self._attach_files(s, post, draft.file_ids)
+            self._count_new_post(s, channel, post, root)
+            s.flush()
+            return self.views(s, [post])[0]
+
+    def _new_post(self, actor: Actor, fields: dict[str, Any]) -> NewPost:
+        create_at = fields.get("create_at")
+        # Only system admins may date a post (imports, bridges), as in Mattermost.
+        keeps_date = actor.is_system_admin and isinstance(create_at, int) and not isinstance(create_at, bool)
+        return NewPost(
+            channel_id=validation.require_id("channel_id", fields.get("channel_id")),
+            message=self._message(fields.get("message")),
+            root_id=_root_id(fields.get("root_id")),
+            type=_user_post_type(fields.get("type")),
+            props=_props(fields.get("props")),
+            file_ids=_file_ids(fields.get("file_ids")),
+            pending_post_id=validation.require_str(
+                "pending_post_id", fields.get("pending_post_id"), max_len=64
+            ),
+            create_at=create_at if keeps_date and create_at > 0 else now_ms(),
+        )
+
+    def _message(self, value: Any) -> str:
+        message = validation.require_str("message", value)
+        limit = self.hub.config["ServiceSettings"]["MaximumPostLength"]
+        if len(message) > limit:
+            raise AppError(
+                "model.post.is_valid.msg.app_error",
+                "Invalid message.",
+                400,
+                f"the message has {len(message)} characters, more than {limit}",
+            )
+        return message
+
+    def _thread_root(self, s: Session, root_id: str, channel_id: str) -> models.Post | None:
+        if not root_id:
+            return None
+        root = s.get(models.Post, root_id)
+        if root is None or root.delete_at:
+            raise _root_error(f"no post {root_id}")
+        if root.channel_id != channel_id:
+            raise AppError(
+                "api.post.create_post.channel_root_id.app_error",
+                "Invalid ChannelId for RootId parameter.",
+                400,
+                f"post {root_id} is in another channel",
+            )
+        if root.root_id:
+            raise _root_error(f"post {root_id} is itself a reply")
+        return root
+
+    def _attach_files(self, s: Session, post: models.Post, file_ids: list[str]) -> list[str]:
+        """Attaches the author's unattached uploads; others are left out, as Mattermost does."""
+        candidates = [i for i in file_ids if is_valid_id(i)]
+        if not candidates:
+            return []
+        free = {
+            info.id: info
+            for info in s.scalars(
+                select(models.FileInfo).where(
+                    models.FileInfo.id.in_(candidates),
+                    models.FileInfo.user_id == post.user_id,
+                    models.FileInfo.post_id == "",
+                    models.FileInfo.delete_at == 0,
+                )
+            )
+        }
+        now = now_ms()
+        for info in free.values():
+            info.post_id = post.id
+            info.channel_id = post.channel_id
+            info.update_at = now
+        skipped = [i for i in file_ids if i not in free]
+        if skipped:
+            logger.info(
+                "post %s: files %s are not free uploads of its author; not attached", post.id, skipped
+            )
+        return [i for i in file_ids if i in free]
+
+    def _count_new_post(
+        self, s: Session, channel: models.Channel, post: models.Post, root: models.Post | None
+    ) -> None:
+        """Counters change with SQL increments so that concurrent posts do not lose any."""
+        at = post.create_at
+        channel_values: dict[str, Any] = {
+            "total_msg_count": models.Channel.total_msg_count + 1,
+            "last_post_at": _later(models.Channel.last_post_at, at),
+        }
+        if root is None:
+            channel_values["total_msg_count_root"] = models.Channel.total_msg_count_root + 1
+            channel_values["last_root_post_at"] = _later(models.Channel.last_root_post_at, at)
+        unsynchronised = {"synchronize_session": False}
+        s.execute(
+            update(models.Channel).where(models.Channel.id == channel.id).values(**channel_values),
+            execution_options=unsynchronised,
+        )
+        if root is not None:
+            s.execute(
+                update(models.Post)
+                .where(models.Post.id == root.id)
+                .values(
+                    reply_count=models.Post.reply_count + 1,
+                    last_reply_at=_later(models.Post.last_reply_at, at),
+                    update_at=_later(models.Post.update_at, at),
+                ),
+                execution_options=unsynchronised,
+            )
+        mentioned = self._mentioned_members(s, channel, post)
+        if mentioned:
+            member_values: dict[str, Any] = {
+                "mention_count": models.ChannelMember.mention_count + 1,
+                "last_update_at": now_ms(),
+            }
+            if root is None:
+                member_values["mention_count_root"] = models.ChannelMember.mention_count_root + 1
+            s.execute(
+                update(models.ChannelMember)
+                .where(
+                    models.ChannelMember.channel_id == channel.id, models.ChannelMember.user_id.in_(mentioned)
+                )
+                .values(**member_values),
+                execution_options=unsynchronised,
+            )
+        s.refresh(channel)
+        author = channel_member(s, channel.id, post.user_id)
+        # Mattermost leaves the read state alone for webhook posts made in a user's name.
+        if author is not None and "from_webhook" not in post.props:
+            author.last_viewed_at = max(author.last_viewed_at, channel.last_post_at)
+            author.msg_count = channel.total_msg_count
+            author.msg_count_root = channel.total_msg_count_root
+            author.mention_count = 0
+            author.mention_count_root = 0
+            author.urgent_mention_count = 0
+            author.last_update_at = now_ms()
+
+    def _mentioned_members(self, s: Session, channel: models.Channel, post: models.Post) -> list[str]:
+        others = select(models.ChannelMember.user_id).where(
+            models.ChannelMember.channel_id == channel.id, models.ChannelMember.user_id != post.user_id
+        )
+        # In a direct message every post is meant for the other person.
+        if channel.type == "D":
+            return list(s.scalars(others))
+        names = mention_names(post.message)
+        if not names:
+            return []
+        if names & CHANNEL_WIDE_MENTIONS:
+            return list(s.scalars(others))
+        return list(
+            s.scalars(
+                select(models.User.id).where(models.User.id.in_(others), models.User.username.in_(names))
+            )
+        )
+
+    def ephemeral(self, actor: Actor, body: dict[str, Any]) -> PostView:
+        """A post shown to one user only and never stored."""
+        require_admin(actor)
+        user_id = validation.require_id("user_id", body.get("user_id"))
+        fields = body.get("post")
+        if not isinstance(fields, dict):
+            raise invalid_param("post", "post must be an object")
+        channel_id = validation.require_id("channel_id", fields.get("channel_id"))
+        message = self._message(fields.get("message"))
+        root_id = _root_id(fields.get("root_id"))
+        props = _props(fields.get("props"))
+        with self.hub.store.read() as s:
+            self.hub.users.load(s, user_id)
+            self.hub.channels.load(s, channel_id)
+        now = now_ms()
+        post = models.Post(
+            id=new_id(),
+            create_at=now,
+            update_at=now,
+            edit_at=0,
+            delete_at=0,
+            is_pinned=False,
+            user_id=actor.user_id,
+            channel_id=channel_id,
+            root_id=root_id,
+            original_id="",
+            message=message,
+            type=EPHEMERAL_TYPE,
+            props=props,
+            hashtags="",
+            file_ids=[],
+            pending_post_id="",
+            reply_count=0,
+            last_reply_at=0,
+            has_reactions=False,
+        )
+        return PostView(post)
+
+    # ---- reads -------------------------------------------------------------------------
+    def get(self, actor: Actor, post_id: str) -> PostView:
+        with self.hub.store.read() as s:
+            post, _ = self.readable(s, actor, post_id)
+            return self.views(s, [post])[0]
+
+    def by_ids(self, actor: Actor, post_ids: list[Any]) -> list[PostView]:
+        """The readable posts among the ids, newest first; unreadable ones are left out."""
+        if not all(isinstance(i, str) for i in post_ids):
+            raise invalid_param("post_ids", "the body must be a list of post ids")
+        ids = list(dict.fromkeys(post_ids))
+        if not ids:
+            raise invalid_param("post_ids", "no post ids")
+        if len(ids) > MAX_POST_IDS:
+            raise AppError(
+                "api.post.posts_by_ids.invalid_body.request_error",
+                f"The number of post ids is more than the maximum of {MAX_POST_IDS}.",
+                400,
+            )
+        with self.hub.store.read() as s:
+            posts = list(
+                s.scalars(
+                    select(models.Post)
+                    .where(models.Post.id.in_([i for i in ids if is_valid_id(i)]), models.Post.delete_at == 0)
+                    .order_by(*_NEWEST_FIRST)
+                )
+            )
+            if not posts:
+                raise post_not_found("none of the ids is a post")
+            readable = self.readable_channel_ids(s, actor, {p.channel_id for p in posts})
+            return self.views(s, [p for p in posts if p.channel_id in readable])
+
+    def files(self, actor: Actor, post_id: str) -> list[models.FileInfo]:
+        with self.hub.store.read() as s:
+            post, _ = self.readable(s, actor, post_id)
+            return list(self.views(s, [post])[0].files)
+
+    def for_channel(self, actor: Actor, channel_id: str, query: dict[str, Any]) -> PostList:
+        """GET /channels/{id}/posts: `since`, else `after`, else `before`, else a plain page."""
+        page, per_page = validation.paging(query.get("page"), query.get("per_page"), maximum=MAX_PER_PAGE)
+        since = _int_param("since", query.get("since"))
+        after = _optional_id("after", query.get("after"))
+        before = _optional_id("before", query.get("before"))
+        with self.hub.store.read() as s:
+            channel = self.hub.channels.load(s, channel_id)
+            require_read_channel(s, actor, channel)
+            live = self._live_posts(channel.id)
+            if since > 0:
+                posts = s.scalars(
+                    live.where(models.Post.update_at > since).order_by(*_NEWEST_FIRST).limit(SINCE_LIMIT)
+                )
+                return self._post_list(s, list(posts))
+            anchor_id = after or before
+            if anchor_id:
+                anchor = s.get(models.Post, anchor_id)
+                if anchor is None:
+                    return self._post_list(s, [])
+                if after:
+                    newer = live.where(_newer_than(anchor.create_at, anchor.id)).order_by(*_OLDEST_FIRST)
+                    posts = list(s.scalars(newer.offset(page * per_page).limit(per_page)))[::-1]
+                else:
+                    older = live.where(_older_than(anchor.create_at, anchor.id)).order_by(*_NEWEST_FIRST)
+                    posts = list(s.scalars(older.offset(page * per_page).limit(per_page)))
+            else:
+                posts = list(s.scalars(live.order_by(*_NEWEST_FIRST).offset(page * per_page).limit(per_page)))
+            return self._post_list_with_cursors(s, channel.id, posts, after=after, before=before)
+
+    def around_last_unread(
+        self, actor: Actor, user_id: str, channel_id: str, query: dict[str, Any]
+    ) -> PostList:
+        """The first post the user has not read with `limit_before` older and `limit_after` - 1 newer."""
+        validation.require_id("user_id", user_id)
+        require_self_or_admin(actor, user_id)
+        limit_before = _limit_param("limit_before", query.get("limit_before"))
+        limit_after = _limit_param("limit_after", query.get("limit_after"))
+        if limit_after == 0:
+            raise AppError(
+                "api.context.invalid_url_param.app_error",
+                "Invalid or missing limit_after parameter in request URL.",
+                400,
+            )
+        with self.hub.store.read() as s:
+            channel = self.hub.channels.load(s, channel_id)
+            require_read_channel(s, actor, channel)
+            member = channel_member(s, channel.id, user_id)
+            live = self._live_posts(channel.id)
+            first_unread = None
+            if member is not None and member.last_viewed_at:
+                first_unread = s.scalar(
+                    live.where(models.Post.create_at > member.last_viewed_at)
+                    .order_by(*_OLDEST_FIRST)
+                    .limit(1)
+                )
+            if first_unread is None:
+                posts = list(s.scalars(live.order_by(*_NEWEST_FIRST).limit(limit_before)))
+            else:
+                at, first_id = first_unread.create_at, first_unread.id
+                newer = live.where(_newer_than(at, first_id)).order_by(*_OLDEST_FIRST).limit(limit_after - 1)
+                older = live.where(_older_than(at, first_id)).order_by(*_NEWEST_FIRST).limit(limit_before)
+                posts = list(s.scalars(newer))[::-1] + [first_unread] + list(s.scalars(older))
+            return self._post_list_with_cursors(s, channel.id, posts)
+
+    def pinned(self, actor: Actor, channel_id: str) -> PostList:
+        with self.hub.store.read() as s:
+            channel = self.hub.channels.load(s, channel_id)
+            require_read_channel(s, actor, channel)
+            posts = s.scalars(
+                self._live_posts(channel.id).where(models.Post.is_pinned.is_(True)).order_by(*_NEWEST_FIRST)
+            )
+            return self._post_list(s, list(posts))
+
+    def thread(self, actor: Actor, post_id: str, query: dict[str, Any]) -> PostList:
+        """The root and its replies, newest first; `direction` pages the replies from a cursor,
+        and then the root comes first as Mattermost's paginated threads have it."""
+        per_page = _int_param("perPage", query.get("perPage"))
+        if not 0 <= per_page <= MAX_PER_PAGE:
+            raise invalid_param("perPage", f"perPage must be between 0 and {MAX_PER_PAGE}")
+        from_create_at = _int_param("fromCreateAt", query.get("fromCreateAt"))
+        from_post = query.get("fromPost") or ""
+        if from_post and not from_create_at:
+            raise invalid_param("fromPost", "fromPost needs fromCreateAt")
+        direction = query.get("direction") or ""
+        if direction not in ("", "up", "down"):
+            raise invalid_param("direction", "direction must be up or down")
+        with self.hub.store.read() as s:
+            post, _ = self.readable(s, actor, post_id)
+            root = self.load(s, post.root_id) if post.root_id else post
+            replies = select(models.Post).where(models.Post.root_id == root.id, models.Post.delete_at == 0)
+            downwards = direction == "down"
+            if from_create_at:
+                beyond = _newer_than if downwards else _older_than
+                replies = replies.where(beyond(from_create_at, from_post))
+            replies = replies.order_by(*(_OLDEST_FIRST if downwards else _NEWEST_FIRST))
+            if per_page:
+                replies = replies.limit(per_page + 1)
+            rows = list(s.scalars(replies))
+            has_next = bool(per_page) and len(rows) > per_page
+            if per_page:
+                rows = rows[:per_page]
+            ordered = [root, *rows] if direction else [*rows, root]
+            return PostList(
+                order=tuple(p.id for p in ordered),
+                posts=tuple(self.views(s, ordered)),
+                has_next=has_next,
+            )
+
+    def _live_posts(self, channel_id: str):
+        return select(models.Post).where(models.Post.channel_id == channel_id, models.Post.delete_at == 0)
+
+    def _post_list(self, s: Session, posts: list[models.Post], **cursors: Any) -> PostList:
+        """`posts` also carries the roots of the listed replies, which clients show them with."""
+        listed = {p.id for p in posts}
+        root_ids = {p.root_id for p in posts if p.root_id and p.root_id not in listed}
+        roots = (
+            list(
+                s.scalars(select(models.Post).where(models.Post.id.in_(root_ids), models.Post.delete_at == 0))
+            )
+            if root_ids
+            else []
+        )
+        return PostList(
+            order=tuple(p.id for p in posts), posts=tuple(self.views(s, posts + roots)), **cursors
+        )
+
+    def _post_list_with_cursors(
+        self, s: Session, channel_id: str, posts: list[models.Post], *, after: str = "", before: str = ""
+    ) -> PostList:
+        """next_post_id is the post just newer than the list, prev_post_id the one just older."""
+        if posts:
+            live = self._live_posts(channel_id).with_only_columns(models.Post.id).limit(1)
+            newest, oldest = posts[0], posts[-1]
+            next_post_id = s.scalar(
+                live.where(_newer_than(newest.create_at, newest.id)).order_by(*_OLDEST_FIRST)
+            )
+            prev_post_id = s.scalar(
+                live.where(_older_than(oldest.create_at, oldest.id)).order_by(*_NEWEST_FIRST)
+            )
+        else:
+            next_post_id, prev_post_id = before, after
+        return self._post_list(s, posts, next_post_id=next_post_id or "", prev_post_id=prev_post_id or "")
+
+    # ---- changes -----------------------------------------------------------------------
+    def patch(self, actor: Actor, post_id: str, fields: dict[str, Any], *, replace: bool = False) -> PostView:
+        """PUT /posts/{id}/patch changes the fields sent; PUT /posts/{id} (`replace`) resets a
+        missing message to "" and missing flags to false, as Mattermost's update does."""
+        changes = self._changes(fields, replace=replace)
+        with self.hub.store.write() as s:
+            post = self.load(s, post_id)
+            channel = self.hub.channels.load(s, post.channel_id)
+            if not actor.is_system_admin:
+                if post.user_id != actor.user_id:
+                    raise forbidden(f"only the author or a system admin may edit post {post.id}")
+                require_channel_member(s, actor, channel)
+            if post.type.startswith(SYSTEM_TYPE_PREFIX):
+                raise AppError(
+                    "api.post.update_post.system_message.app_error", "Unable to update system message.", 400
+                )
+            self._refuse_archived(channel)
+            now = now_ms()
+            edited = False
+            if "message" in changes and changes["message"] != post.message:
+                post.message = changes["message"]
+                post.hashtags = parse_hashtags(post.message)
+                edited = True
+            if "file_ids" in changes and changes["file_ids"] != list(post.file_ids or []):
+                post.file_ids = self._replace_files(s, post, changes["file_ids"], now)
+                edited = True
+            for key in ("is_pinned", "has_reactions", "props"):
+                if key in changes:
+                    setattr(post, key, changes[key])
+            if edited:
+                post.edit_at = now
+            post.update_at = now
+            s.flush()
+            return self.views(s, [post])[0]
+
+    def _changes(self, fields: dict[str, Any], *, replace: bool) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        if replace or fields.get("message") is not None:
+            changes["message"] = self._message(fields.get("message"))
+        for flag in ("is_pinned", "has_reactions"):
+            if fields.get(flag) is not None:
+                changes[flag] = validation.require_bool(flag, fields[flag])
+            elif replace:
+                changes[flag] = False
+        if fields.get("props") is not None:
+            changes["props"] = _props(fields["props"])
+        if fields.get("file_ids") is not None:
+            changes["file_ids"] = _file_ids(fields["file_ids"])
+        return changes
+
+    def _replace_files(self, s: Session, post: models.Post, file_ids: list[str], now: int) -> list[str]:
+        """Files left out of an edit are deleted with it, as in Mattermost; new ones attached."""
+        current = list(post.file_ids or [])
+        attached = set(self._attach_files(s, post, [i for i in file_ids if i not in current]))
+        removed = [i for i in current if i not in file_ids]
+        if removed:
+            s.execute(
+                update(models.FileInfo)
+                .where(models.FileInfo.id.in_(removed), models.FileInfo.post_id == post.id)
+                .values(delete_at=now, update_at=now),
+                execution_options={"synchronize_session": False},
+            )
+        return [i for i in file_ids if i in current or i in attached]
+
+    def set_pinned(self, actor: Actor, post_id: str, pinned: bool) -> None:
+        """Pinning needs only read access to the channel, as in Mattermost."""
+        with self.hub.store.write() as s:
+            post, channel = self.readable(s, actor, post_id)
+            self._refuse_archived(channel)
+            post.is_pinned = pinned
+            post.update_at = now_ms()
+
+    def delete(self, actor: Actor, post_id: str) -> None:
+        """Soft deletion; deleting a root deletes its thread, and the files of the deleted posts."""
+        with self.hub.store.write() as s:
+            post = self.load(s, post_id)
+            channel = self.hub.channels.load(s, post.channel_id)
+            if not self._may_delete(s, actor, post, channel):
+                raise forbidden(f"cannot delete post {post.id}")
+            if channel.delete_at:
+                raise AppError(
+                    "api.post.delete_post.can_not_delete_post_in_deleted.error",
+                    "Can not delete a post in a deleted channel.",
+                    400,
+                )
+            now = now_ms()
+            doomed = [post]
+            if not post.root_id:
+                doomed += s.scalars(
+                    select(models.Post).where(models.Post.root_id == post.id, models.Post.delete_at == 0)
+                )
+            for gone in doomed:
+                gone.delete_at = now
+                gone.update_at = now
+                gone.props = {**(gone.props or {}), "deleteBy": actor.user_id}
+            s.execute(
+                update(models.FileInfo)
+                .where(models.FileInfo.post_id.in_([p.id for p in doomed]), models.FileInfo.delete_at == 0)
+                .values(delete_at=now, update_at=now),
+                execution_options={"synchronize_session": False},
+            )
+            if post.root_id:
+                self._recount_replies(s, post.root_id, now)
+
+    def _recount_replies(self, s: Session, root_id: str, now: int) -> None:
+        root = s.get(models.Post, root_id)
+        if root is None:
+            return
+        s.flush()
+        remaining = select(func.count(), func.max(models.Post.create_at)).where(
+            models.Post.root_id == root_id, models.Post.delete_at == 0
+        )
+        count, last_reply_at = s.execute(remaining).one()
+        root.reply_count = count
+        root.last_reply_at = last_reply_at or 0
+        root.update_at = now
+
+    def _may_delete(self, s: Session, actor: Actor, post: models.Post, channel: models.Channel) -> bool:
+        if actor.is_system_admin:
+            return True
+        member = channel_member(s, channel.id, actor.user_id)
+        if post.user_id == actor.user_id:
+            return member is not None
+        if member is not None and member.scheme_admin:
+            return True
+        return bool(channel.team_id) and is_team_admin(s, actor, channel.team_id)
+
+    def _refuse_archived(self, channel: models.Channel) -> None:
+        if channel.delete_at:
+            raise AppError(
+                "api.post.patch_post.can_not_update_post_in_deleted.error",
+                "Can not update a post in a deleted channel.",
+                400,
+            )

@@ -1,0 +1,81 @@
+"""User statuses (online, away, dnd, offline) as set by the users themselves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from hub import models, validation
+from hub.errors import invalid_param
+from hub.ids import is_valid_id, now_ms
+from hub.permissions import Actor, require_self_or_admin
+
+if TYPE_CHECKING:
+    from hub.services import Hub
+
+STATUSES = ("online", "away", "dnd", "offline")
+# Mattermost ends do-not-disturb on whole minutes; the end time is in Unix seconds.
+DND_GRANULARITY_SECONDS = 60
+
+
+def offline(user_id: str) -> models.Status:
+    """What a user without a stored status shows: never seen, so offline."""
+    return models.Status(
+        user_id=user_id, status="offline", manual=False, last_activity_at=0, dnd_end_time=0, prev_status=""
+    )
+
+
+class StatusService:
+    def __init__(self, hub: "Hub") -> None:
+        self.hub = hub
+
+    def get(self, user_id: str) -> models.Status:
+        validation.require_id("user_id", user_id)
+        return self._by_ids([user_id])[0]
+
+    def get_many(self, user_ids: Any) -> list[models.Status]:
+        """Statuses in the order asked, each user once; like Mattermost, unknown ids answer offline."""
+        if not isinstance(user_ids, list) or not user_ids or not all(is_valid_id(i) for i in user_ids):
+            raise invalid_param("user_ids", "expected a non-empty list of user ids")
+        return self._by_ids(list(dict.fromkeys(user_ids)))
+
+    def _by_ids(self, user_ids: list[str]) -> list[models.Status]:
+        with self.hub.store.read() as s:
+            stored = {
+                row.user_id: row
+                for row in s.scalars(select(models.Status).where(models.Status.user_id.in_(user_ids)))
+            }
+        return [stored.get(user_id) or offline(user_id) for user_id in user_ids]
+
+    def update(self, actor: Actor, user_id: str, body: dict[str, Any]) -> models.Status:
+        """A status set by hand stays until changed by hand; 'online' is the exception, as in Mattermost,
+        so automatic presence can still turn an online user away."""
+        validation.require_id("user_id", user_id)
+        if body.get("user_id") != user_id:
+            raise invalid_param("user_id", "the body's user_id differs from the URL's")
+        require_self_or_admin(actor, user_id)
+        status = body.get("status")
+        if status not in STATUSES:
+            raise invalid_param("status", f"status must be one of {', '.join(STATUSES)}")
+        dnd_end_time = body.get("dnd_end_time") or 0
+        if not isinstance(dnd_end_time, int) or isinstance(dnd_end_time, bool) or dnd_end_time < 0:
+            raise invalid_param("dnd_end_time", "dnd_end_time must be Unix seconds")
+        with self.hub.store.write() as s:
+            self.hub.users.load(s, user_id)
+            row = s.get(models.Status, user_id)
+            if row is None:
+                row = offline(user_id)
+                s.add(row)
+            if status == "dnd":
+                if row.status != "dnd":
+                    row.prev_status = row.status
+                row.dnd_end_time = dnd_end_time - dnd_end_time % DND_GRANULARITY_SECONDS
+            else:
+                row.prev_status = ""
+                row.dnd_end_time = 0
+                if status != "away":
+                    row.last_activity_at = now_ms()
+            row.status = status
+            row.manual = status != "online"
+        return row

@@ -1,0 +1,34 @@
+"""Gunicorn settings for the web process, read from config.json (and MM_* overrides).
+
+`python -m hub serve` runs `gunicorn --config server/gunicorn_conf.py server.wsgi:app`.
+The master imports nothing but hub.config: the gevent worker monkey-patches as it starts, before it
+loads the app, and psycopg and requests must only ever be imported after that.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hub import config as hub_config  # noqa: E402  (needs ROOT on sys.path)
+
+# psycopg picks its wait function when first imported; should anything import it before gevent
+# patches `select`, it would pick a C loop that blocks every greenlet of the worker. wait_poll
+# calls select.poll, which gevent makes cooperative.
+os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_poll")
+
+_config = hub_config.load()
+_host, _port = _config.listen_host_port
+
+pythonpath = str(ROOT)
+bind = [f"[{_host}]:{_port}" if ":" in _host else f"{_host}:{_port}"]
+worker_class = "gevent"
+# SQLite has one writer; a second process would only queue on its file lock.
+workers = 1 if _config["SqlSettings"]["DriverName"] == "sqlite3" else _config["ServiceSettings"]["WebserverWorkers"]
+graceful_timeout = 5
+loglevel = {"WARN": "warning"}.get(_config["LogSettings"]["ConsoleLevel"].upper(), _config["LogSettings"]["ConsoleLevel"].lower())
+proc_name = "hubbub"
+# Its default path is one per user: two instances on a machine (tests, benchmarks) would share it.
+control_socket_disable = True
