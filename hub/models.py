@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 Id = String(26)
+# MySQL compares text case-insensitively by default; keys that are case-sensitive elsewhere use a
+# binary collation there so that every database sees the same distinct rows.
+ExactKey = String(32).with_variant(mysql.VARCHAR(32, collation="utf8mb4_bin"), "mysql", "mariadb")
 
 
 class Base(DeclarativeBase):
@@ -222,8 +226,8 @@ class Preference(Base):
     __tablename__ = "preferences"
 
     user_id: Mapped[str] = mapped_column(Id, primary_key=True)
-    category: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    category: Mapped[str] = mapped_column(ExactKey, primary_key=True)
+    name: Mapped[str] = mapped_column(ExactKey, primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
 
 

@@ -7,10 +7,11 @@ import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -18,6 +19,8 @@ from hub.config import Config
 from hub.errors import AppError
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -125,6 +128,17 @@ class Store:
         """A transaction committed on a clean exit, so a 2xx answer means the data is stored."""
         with self._only_session(), self._sessions.begin() as session:
             yield session
+
+    def write_get_or_create(self, work: Callable[[Session], T]) -> T:
+        """Runs a find-or-insert transaction; when a concurrent writer inserted the same unique row
+        first, runs it once more, and this time it finds that row instead of failing."""
+        try:
+            with self.write() as s:
+                return work(s)
+        except IntegrityError:
+            logger.info("lost a uniqueness race; reading the winner's row")
+            with self.write() as s:
+                return work(s)
 
     def migrate(self) -> None:
         from alembic import command

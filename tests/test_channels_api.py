@@ -661,3 +661,31 @@ def test_group_channels_are_named_by_their_members(api, world, make_account):
     )
     assert_app_error(api.as_(bob).post("channels/group", []), 400)
     assert_app_error(api.as_(bob).post("channels/group", [carol.id, 5]), 400)
+
+
+def test_simultaneous_direct_channel_creation_yields_one_channel(hub, world):
+    """Several clients opening the same DM at once all get the one channel, never a 500."""
+    import threading
+
+    from hub.permissions import Actor
+
+    bob, carol = world.bob, world.carol
+    barrier = threading.Barrier(6)
+    results: list = []
+
+    def open_dm(user) -> None:
+        barrier.wait()
+        try:
+            results.append(hub.channels.direct(Actor(user.id, "system_user"), [bob.id, carol.id]).id)
+        except Exception as exc:  # collected so the assertion below shows it
+            results.append(exc)
+
+    threads = [threading.Thread(target=open_dm, args=(bob if n % 2 else carol,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(results)) == 1 and isinstance(results[0], str), results
+    with hub.store.read() as s:
+        members = s.query(models.ChannelMember).filter_by(channel_id=results[0]).count()
+    assert members == 2

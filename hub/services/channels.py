@@ -270,7 +270,8 @@ class ChannelService:
         if actor.user_id not in unique and not actor.is_system_admin:
             raise forbidden("only a system admin may create a direct channel for others")
         name = direct_channel_name(*unique)
-        with self.hub.store.write() as s:
+
+        def find_or_create(s: Session) -> models.Channel:
             found = {u.id for u in s.scalars(select(models.User).where(models.User.id.in_(unique)))}
             if found != set(unique):
                 raise AppError(
@@ -280,6 +281,8 @@ class ChannelService:
                     f"user_ids={unique}",
                 )
             return self._get_or_create_private_set(s, actor, "D", name, "", set(unique))
+
+        return self.hub.store.write_get_or_create(find_or_create)
 
     def group(self, actor: Actor, user_ids: list[Any]) -> models.Channel:
         if not user_ids:
@@ -294,7 +297,8 @@ class ChannelService:
                 f"and no more than {GROUP_MAX_USERS} users.",
                 400,
             )
-        with self.hub.store.write() as s:
+
+        def find_or_create(s: Session) -> models.Channel:
             users = list(s.scalars(select(models.User).where(models.User.id.in_(members))))
             if len(users) != len(members):
                 raise AppError(
@@ -307,6 +311,8 @@ class ChannelService:
             return self._get_or_create_private_set(
                 s, actor, "G", group_channel_name(members), display_name, set(members)
             )
+
+        return self.hub.store.write_get_or_create(find_or_create)
 
     def _get_or_create_private_set(
         self, s: Session, actor: Actor, channel_type: str, name: str, display_name: str, user_ids: set[str]

@@ -7,6 +7,10 @@ Create Date: 2026-11-24 22:33:26.786306
 
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+# Case-sensitive keys on MySQL/MariaDB too (their default collation ignores case).
+ExactKey = sa.String(32).with_variant(mysql.VARCHAR(32, collation="utf8mb4_bin"), "mysql", "mariadb")
 
 
 revision = '0001'
@@ -113,8 +117,8 @@ def upgrade() -> None:
 
     op.create_table('preferences',
     sa.Column('user_id', sa.String(length=26), nullable=False),
-    sa.Column('category', sa.String(length=32), nullable=False),
-    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('category', ExactKey, nullable=False),
+    sa.Column('name', ExactKey, nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('user_id', 'category', 'name')
     )
