@@ -491,7 +491,8 @@ class ChannelService:
         ids = [validation.require_id("user_id", user_id) for user_id in user_ids]
         if not ids:
             raise invalid_param("user_id or user_ids")
-        with self.hub.store.write() as s:
+
+        def work(s: Session) -> list[models.ChannelMember]:
             channel = self.load(s, channel_id)
             if channel.type in ("D", "G"):
                 raise AppError(
@@ -500,6 +501,8 @@ class ChannelService:
                     400,
                 )
             return [self._add_one(s, actor, channel, user_id) for user_id in ids]
+
+        return self.hub.store.write_get_or_create(work)
 
     def _add_one(
         self, s: Session, actor: Actor, channel: models.Channel, user_id: str

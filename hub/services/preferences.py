@@ -157,7 +157,8 @@ class PreferenceService:
 
     def save(self, actor: Actor, user_id: str, items: list[Any]) -> None:
         """Upserts every preference in one transaction; a later duplicate in the list wins."""
-        with self.hub.store.write() as s:
+
+        def upsert(s: Session) -> None:
             self._load_owner(s, actor, user_id)
             preferences = parse_preferences(items)
             _require_owned(preferences, user_id, "api.preference.update_preferences.set.app_error", "set")
@@ -174,6 +175,8 @@ class PreferenceService:
                     )
                 else:
                     row.value = item.value
+
+        self.hub.store.write_get_or_create(upsert)
 
     def delete(self, actor: Actor, user_id: str, items: list[Any]) -> None:
         with self.hub.store.write() as s:

@@ -51,7 +51,8 @@ class ReactionService:
                 400,
                 f"emoji_name={emoji!r}",
             )
-        with self.hub.store.write() as s:
+
+        def work(s: Session) -> models.Reaction:
             post, channel = self._post_for_change(s, actor, post_id)
             if channel.delete_at:
                 raise AppError(
@@ -89,7 +90,9 @@ class ReactionService:
             post.has_reactions = True
             # Clients that fetch posts `since` a time see the post again, with its new reactions.
             post.update_at = now
-        return reaction
+            return reaction
+
+        return self.hub.store.write_get_or_create(work)
 
     def for_post(self, actor: Actor, post_id: str) -> list[models.Reaction]:
         with self.hub.store.read() as s:

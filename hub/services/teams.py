@@ -390,7 +390,8 @@ class TeamService:
         if fields.get("team_id") != team_id:
             raise invalid_param("team_id", "the body's team_id differs from the URL's")
         user_id = validation.require_id("user_id", fields.get("user_id"))
-        with self.hub.store.write() as s:
+
+        def work(s: Session) -> models.TeamMember:
             team = self.load(s, team_id)
             if user_id == actor.user_id:
                 if not team.allow_open_invite and not actor.is_system_admin:
@@ -398,6 +399,8 @@ class TeamService:
             else:
                 require_team_member(s, actor, team_id)
             return self._join(s, team, user_id)
+
+        return self.hub.store.write_get_or_create(work)
 
     def join_many(self, actor: Actor, team_id: str, members: list[Any]) -> list[models.TeamMember]:
         if len(members) > MAX_ADD_MEMBERS_BATCH:
@@ -409,10 +412,13 @@ class TeamService:
             if not isinstance(member, dict) or member.get("team_id") != team_id:
                 raise invalid_param("team_id", "every member must name the team of the URL")
             user_ids.append(validation.require_id("user_id", member.get("user_id")))
-        with self.hub.store.write() as s:
+
+        def work(s: Session) -> list[models.TeamMember]:
             team = self.load(s, team_id)
             require_team_member(s, actor, team_id)
             return [self._join(s, team, user_id) for user_id in user_ids]
+
+        return self.hub.store.write_get_or_create(work)
 
     def _join(self, s: Session, team: models.Team, user_id: str) -> models.TeamMember:
         user = self.hub.users.load(s, user_id)
