@@ -76,6 +76,8 @@ def write_config(folder: Path, args: argparse.Namespace, port: int) -> Path:
                 "SqlSettings": sql,
                 "FileSettings": {"Directory": str(folder / "data")},
                 "LogSettings": {"ConsoleLevel": "WARN"},
+                # Several workers share their events through Redis.
+                "CacheSettings": {"CacheType": "redis" if args.workers > 1 else "lru", "RedisAddress": "127.0.0.1:6379"},
             }
         )
     )

@@ -95,12 +95,19 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "FeedbackName": "Hubbub",
         "FeedbackEmail": "",
     },
+    "CacheSettings": {
+        "CacheType": "lru",
+        "RedisAddress": "",
+        "RedisPassword": "",
+        "RedisDB": 0,
+    },
     "LogSettings": {
         "ConsoleLevel": "INFO",
     },
 }
 
 SQL_DRIVERS = ("sqlite3", "postgres", "mysql")
+CACHE_TYPES = ("lru", "redis")
 FILE_DRIVERS = ("local",)
 LOG_LEVELS = ("DEBUG", "INFO", "WARN", "WARNING", "ERROR")
 
@@ -194,6 +201,20 @@ class Config:
             raise _config_error("SqlSettings.DriverName", f"must be one of {', '.join(SQL_DRIVERS)}")
         if not sql["DataSource"]:
             raise _config_error("SqlSettings.DataSource", "must not be empty")
+        cache = self.data["CacheSettings"]
+        if cache["CacheType"] not in CACHE_TYPES:
+            raise _config_error("CacheSettings.CacheType", f"must be one of {', '.join(CACHE_TYPES)}")
+        if cache["CacheType"] == "redis" and not cache["RedisAddress"]:
+            raise _config_error("CacheSettings.RedisAddress", "must be host:port when CacheType is redis")
+        if (
+            self.data["ServiceSettings"]["WebserverWorkers"] > 1
+            and self.data["SqlSettings"]["DriverName"] != "sqlite3"
+            and cache["CacheType"] != "redis"
+        ):
+            # Each worker holds its own sockets; without Redis a post made in one never reaches the others.
+            raise _config_error(
+                "ServiceSettings.WebserverWorkers", "more than one worker needs CacheSettings.CacheType redis"
+            )
         if self.data["FileSettings"]["DriverName"] not in FILE_DRIVERS:
             raise _config_error("FileSettings.DriverName", "only 'local' is supported")
         listen = self.data["ServiceSettings"]["ListenAddress"]

@@ -17,6 +17,7 @@ from sqlalchemy.pool import QueuePool
 
 from hub.config import Config
 from hub.errors import AppError
+from hub.events import PENDING_KEY as PENDING_EVENTS
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # threading.local is greenlet-local once gevent has patched the process.
         self._open = threading.local()
+        self.publish: Callable[[list], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -125,9 +127,14 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A transaction committed on a clean exit, so a 2xx answer means the data is stored."""
-        with self._only_session(), self._sessions.begin() as session:
-            yield session
+        """A transaction committed on a clean exit, so a 2xx answer means the data is stored. Events
+        queued on it (hub.events.emit) are published after the commit, and never for a rollback."""
+        with self._only_session():
+            with self._sessions.begin() as session:
+                pending: list = session.info.setdefault(PENDING_EVENTS, [])
+                yield session
+        if pending and self.publish is not None:
+            self.publish(pending)
 
     def write_get_or_create(self, work: Callable[[Session], T]) -> T:
         """Runs a find-or-insert transaction; when a concurrent writer inserted the same unique row

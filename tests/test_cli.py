@@ -216,6 +216,9 @@ def test_config_set_writes_the_file_and_keeps_unknown_keys(config_file, run):
     assert saved["PluginSettings"] == {"Enable": True}
     assert run("config", "get", "TeamSettings.SiteName").out == "My Hub\n"
 
+    assert run("config", "set", "CacheSettings.CacheType", "redis").code != 0
+    assert run("config", "set", "CacheSettings.RedisAddress", "127.0.0.1:6379").code == 0
+    assert run("config", "set", "CacheSettings.CacheType", "redis").code == 0
     assert run("config", "set", "ServiceSettings.WebserverWorkers", "4").code == 0
     assert run("config", "set", "RateLimitSettings.Enable", "true").code == 0
     assert run("config", "get", "ServiceSettings.WebserverWorkers").out == "4\n"

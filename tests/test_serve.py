@@ -117,6 +117,7 @@ def test_the_gunicorn_master_leaves_psycopg_and_requests_to_the_patched_worker(t
         {
             "SqlSettings": {"DriverName": "postgres", "DataSource": "postgres://x@127.0.0.1/x"},
             "ServiceSettings": {"ListenAddress": "[::1]:9999", "WebserverWorkers": 3},
+            "CacheSettings": {"CacheType": "redis", "RedisAddress": "127.0.0.1:6379"},
         },
     )
     assert settings == {

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from hub.config import Config
+from hub.events import Bus, make_bus
 from hub.store import Store
 
 
 class Hub:
-    def __init__(self, config: Config, store: Store | None = None) -> None:
+    def __init__(self, config: Config, store: Store | None = None, bus: Bus | None = None) -> None:
         from hub.services.auth import AuthService
         from hub.services.channels import ChannelService
         from hub.services.files import FileService
@@ -23,6 +24,8 @@ class Hub:
 
         self.config = config
         self.store = store or Store(config)
+        self.bus = bus or make_bus(config["CacheSettings"])
+        self.store.publish = self.bus.publish
         self.users = UserService(self)
         self.auth = AuthService(self)
         self.teams = TeamService(self)
@@ -39,4 +42,5 @@ class Hub:
         return Path(self.config["FileSettings"]["Directory"])
 
     def close(self) -> None:
+        self.bus.close()
         self.store.dispose()
