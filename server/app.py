@@ -11,7 +11,7 @@ from hub import MATTERMOST_COMPAT_VERSION, __version__
 from hub import config as hub_config
 from hub.ids import new_id
 from hub.services import Hub
-from server import errors, ratelimit
+from server import errors, ratelimit, websocket
 from server.api import BLUEPRINTS
 
 logger = logging.getLogger(__name__)
@@ -60,4 +60,5 @@ def create_app(config: hub_config.Config | None = None, hub: Hub | None = None) 
     ratelimit.register(app, settings["RateLimitSettings"])
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    websocket.init_app(app, hub)
     return app

@@ -273,3 +273,23 @@ class LiveServer:
 def live_server(app):
     with LiveServer(app) as server:
         yield server
+
+
+@pytest.fixture
+def ws_connect(live_server):
+    """Opens authenticated WebSocket clients on the live server: ws_connect(account) -> WsClient."""
+    from tests.wsclient import WsClient
+
+    opened: list[WsClient] = []
+
+    def connect(account: Account | None = None, *, query: str = "", authenticate: bool = True) -> WsClient:
+        client = WsClient(live_server.port, account.token if account else "", query, authenticate)
+        opened.append(client)
+        return client
+
+    yield connect
+    for client in opened:
+        try:
+            client.close()
+        except Exception:  # already closed by the test or the server
+            pass

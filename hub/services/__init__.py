@@ -17,6 +17,7 @@ class Hub:
         from hub.services.posts import PostService
         from hub.services.preferences import PreferenceService
         from hub.services.reactions import ReactionService
+        from hub.services.realtime import RealtimeService
         from hub.services.search import SearchService
         from hub.services.statuses import StatusService
         from hub.services.teams import TeamService
@@ -36,6 +37,7 @@ class Hub:
         self.search = SearchService(self)
         self.posts = PostService(self)
         self.reactions = ReactionService(self)
+        self.realtime = RealtimeService(self)
 
     @property
     def data_dir(self) -> Path:

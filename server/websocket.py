@@ -1,0 +1,375 @@
+"""/api/v4/websocket: Mattermost's WebSocket API.
+
+Each web process keeps its own sockets in one `SocketHub`, which listens to the event bus and hands
+every event to the connections allowed to see it. A connection numbers what it is sent (`seq` 0, 1,
+2, ... with no gaps), keeps the last messages for a reconnect to replay, and writes through a bounded
+queue so that one slow client can never hold up the others: when its queue is full it is closed and
+resyncs, as Mattermost clients do after a reconnect.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from flask import Flask, request
+from flask_sock import Sock
+from simple_websocket import ConnectionClosed
+
+from hub import MATTERMOST_COMPAT_VERSION, __version__, events
+from hub.errors import AppError
+from hub.ids import new_id, now_ms
+from hub.permissions import Actor
+from hub.services import Hub
+from server.auth import token_from_request
+
+logger = logging.getLogger(__name__)
+
+SEND_QUEUE_SIZE = 256
+REPLAY_SIZE = 128
+RECONNECT_GRACE_SECONDS = 120.0
+AUTH_TIMEOUT_SECONDS = 5.0
+# Protocol pings from the server; Mattermost clients also send their own `ping` action.
+PING_INTERVAL_SECONDS = 30
+MAX_FRAME_BYTES = 64 * 1024
+GOING_AWAY = 1001
+POLICY_VIOLATION = 1008
+_STOP = object()
+
+
+class Connection:
+    """One logical client connection; it outlives its socket for a while so a reconnect can resume."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.id = new_id()
+        self.actor = actor
+        self.next_seq = 0
+        self.replay: deque[tuple[int, str]] = deque(maxlen=REPLAY_SIZE)
+        self.outbox: queue.Queue | None = None
+        self.detached_at = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def user_id(self) -> str:
+        return self.actor.user_id
+
+    def deliver(self, event: str, data: dict[str, Any], broadcast: dict[str, Any]) -> bool:
+        """Numbers and queues one event; False when the client cannot keep up and must be dropped."""
+        with self._lock:
+            message = json.dumps(
+                {"event": event, "data": data, "broadcast": broadcast, "seq": self.next_seq},
+                separators=(",", ":"),
+            )
+            self.replay.append((self.next_seq, message))
+            self.next_seq += 1
+            return self._put(message)
+
+    def reply(self, body: dict[str, Any]) -> bool:
+        with self._lock:
+            return self._put(json.dumps(body, separators=(",", ":")))
+
+    def _put(self, message: str) -> bool:
+        if self.outbox is None:
+            return True  # detached: the replay buffer keeps it for a reconnect
+        try:
+            self.outbox.put_nowait(message)
+            return True
+        except queue.Full:
+            return False
+
+    def attach(self) -> queue.Queue:
+        with self._lock:
+            self.outbox = queue.Queue(SEND_QUEUE_SIZE)
+            self.detached_at = 0.0
+            return self.outbox
+
+    def detach(self) -> None:
+        with self._lock:
+            if self.outbox is not None:
+                try:
+                    self.outbox.put_nowait(_STOP)
+                except queue.Full:
+                    pass
+            self.outbox = None
+            self.detached_at = time.monotonic()
+
+    def resume_from(self, sequence_number: int) -> list[str] | None:
+        """The messages from `sequence_number` on, or None when some of them are gone."""
+        with self._lock:
+            if sequence_number == self.next_seq:
+                return []
+            kept = [message for seq, message in self.replay if seq >= sequence_number]
+            first = self.next_seq - len(kept)
+            if not kept or first != sequence_number:
+                return None
+            return kept
+
+
+class SocketHub:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._connections: dict[str, Connection] = {}
+        self._sockets: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._started = False
+
+    def start(self) -> None:
+        """Subscribes to the bus; called once per web process, after gevent has patched it."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        self.hub.bus.subscribe(self.dispatch)
+
+    # ---- delivery ------------------------------------------------------------------
+    def dispatch(self, event: events.Event) -> None:
+        if event.event == events.CLOSE_SOCKETS:
+            self._close_revoked(event.data)
+            return
+        broadcast = event.broadcast()
+        with self._lock:
+            targets = [
+                c
+                for c in self._connections.values()
+                if event.reaches(c.user_id) and c.id != event.omit_connection_id
+            ]
+        for connection in targets:
+            if not connection.deliver(event.event, event.data, broadcast):
+                logger.info("closing slow websocket %s of user %s", connection.id, connection.user_id)
+                self._drop(connection.id, POLICY_VIOLATION, "too slow")
+
+    def _close_revoked(self, data: dict[str, Any]) -> None:
+        users, sessions, tokens = set(data["user_ids"]), set(data["session_ids"]), set(data["token_ids"])
+        with self._lock:
+            doomed = [
+                c.id
+                for c in self._connections.values()
+                if c.user_id in users
+                or (c.actor.session_id and c.actor.session_id in sessions)
+                or (c.actor.token_id and c.actor.token_id in tokens)
+            ]
+        for connection_id in doomed:
+            self._drop(connection_id, POLICY_VIOLATION, "session revoked")
+
+    def _drop(self, connection_id: str, code: int, reason: str) -> None:
+        """Forgets the connection (no resume) and closes its socket, if it has one."""
+        with self._lock:
+            connection = self._connections.pop(connection_id, None)
+            socket = self._sockets.pop(connection_id, None)
+        if connection is not None:
+            connection.detach()
+        if socket is not None:
+            _close_quietly(socket, code, reason)
+
+    # ---- connections -----------------------------------------------------------------
+    def open(self, actor: Actor, connection_id: str, sequence_number: int | None) -> tuple[Connection, list[str]]:
+        """Resumes the named connection when every missed message is still kept; else a new one."""
+        self._forget_stale()
+        with self._lock:
+            previous = self._connections.get(connection_id) if connection_id else None
+        if previous is not None and previous.user_id == actor.user_id and sequence_number is not None:
+            missed = previous.resume_from(sequence_number)
+            if missed is not None:
+                previous.actor = actor
+                return previous, missed
+        if previous is not None and previous.user_id == actor.user_id:
+            self._drop(previous.id, GOING_AWAY, "replaced")
+        connection = Connection(actor)
+        with self._lock:
+            self._connections[connection.id] = connection
+        return connection, []
+
+    def attach(self, connection: Connection, socket) -> queue.Queue:
+        with self._lock:
+            self._sockets[connection.id] = socket
+        return connection.attach()
+
+    def detach(self, connection: Connection, socket) -> None:
+        with self._lock:
+            if self._sockets.get(connection.id) is socket:
+                del self._sockets[connection.id]
+                connection.detach()
+
+    def _forget_stale(self) -> None:
+        cutoff = time.monotonic() - RECONNECT_GRACE_SECONDS
+        with self._lock:
+            stale = [
+                cid for cid, c in self._connections.items() if c.detached_at and c.detached_at < cutoff
+            ]
+            for cid in stale:
+                del self._connections[cid]
+
+    def connected_users(self) -> set[str]:
+        with self._lock:
+            return {self._connections[cid].user_id for cid in self._sockets if cid in self._connections}
+
+    def shutdown(self) -> None:
+        """Closes every socket with 1001 (going away): clients reconnect to another process."""
+        with self._lock:
+            ids = list(self._sockets)
+        for connection_id in ids:
+            self._drop(connection_id, GOING_AWAY, "server shutting down")
+
+
+def _close_quietly(socket, code: int, reason: str) -> None:
+    try:
+        socket.close(reason=code, message=reason)
+    except Exception:  # the peer may already be gone; closing is best effort
+        logger.debug("websocket close failed", exc_info=True)
+
+
+# ---- the route ---------------------------------------------------------------------------
+def _error_reply(seq_reply: int, error: AppError) -> dict[str, Any]:
+    return {"status": "FAIL", "seq_reply": seq_reply, "error": error.to_dict()}
+
+
+def _bad_frame(detail: str) -> AppError:
+    return AppError("api.web_socket_router.bad_seq.app_error", "Invalid websocket message.", 400, detail)
+
+
+def _parse(raw: Any) -> dict[str, Any]:
+    try:
+        frame = json.loads(raw)
+    except (TypeError, ValueError):
+        raise _bad_frame("the frame is not JSON") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("action"), str):
+        raise _bad_frame("a frame is an object with an action")
+    if not isinstance(frame.get("seq", 0), int) or not isinstance(frame.get("data") or {}, dict):
+        raise _bad_frame("seq must be a number and data an object")
+    return frame
+
+
+class _Session:
+    """The life of one socket: authentication, hello or resume, then actions until it closes."""
+
+    def __init__(self, sockets: SocketHub, ws) -> None:
+        self.sockets = sockets
+        self.hub = sockets.hub
+        self.ws = ws
+
+    def run(self) -> None:
+        actor = self._authenticate()
+        if actor is None:
+            return
+        connection_id = request.args.get("connection_id", "")
+        try:
+            sequence_number: int | None = int(request.args["sequence_number"])
+        except (KeyError, ValueError):
+            sequence_number = None
+        connection, missed = self.sockets.open(actor, connection_id, sequence_number)
+        outbox = self.sockets.attach(connection, self.ws)
+        writer = threading.Thread(target=self._write, args=(outbox,), daemon=True)
+        writer.start()
+        try:
+            for message in missed:
+                outbox.put_nowait(message)
+            self._hello(connection)
+            self._read(connection)
+        finally:
+            self.sockets.detach(connection, self.ws)
+            writer.join(timeout=5)
+
+    def _authenticate(self) -> Actor | None:
+        token, _ = token_from_request()
+        if token:
+            try:
+                return self.hub.auth.resolve(token)[0]
+            except AppError:
+                _close_quietly(self.ws, POLICY_VIOLATION, "invalid token")
+                return None
+        raw = self.ws.receive(timeout=AUTH_TIMEOUT_SECONDS)
+        if raw is None:
+            _close_quietly(self.ws, POLICY_VIOLATION, "no authentication")
+            return None
+        try:
+            frame = _parse(raw)
+            if frame["action"] != "authentication_challenge":
+                raise _bad_frame("authenticate first")
+            actor = self.hub.auth.resolve(str((frame.get("data") or {}).get("token", "")))[0]
+        except AppError as error:
+            self.ws.send(json.dumps(_error_reply(0, error)))
+            _close_quietly(self.ws, POLICY_VIOLATION, "authentication failed")
+            return None
+        self.ws.send(json.dumps({"status": "OK", "seq_reply": frame.get("seq", 0)}))
+        return actor
+
+    def _hello(self, connection: Connection) -> None:
+        data = {
+            "server_version": f"{MATTERMOST_COMPAT_VERSION}.hubbub-{__version__}",
+            "connection_id": connection.id,
+            "server_hostname": "",
+        }
+        connection.deliver("hello", data, events.Event("hello", {}, user_id=connection.user_id).broadcast())
+
+    def _write(self, outbox: queue.Queue) -> None:
+        while True:
+            message = outbox.get()
+            if message is _STOP:
+                return
+            try:
+                self.ws.send(message)
+            except ConnectionClosed:
+                return
+
+    def _read(self, connection: Connection) -> None:
+        while True:
+            try:
+                frame = _parse(self.ws.receive())
+            except AppError as error:
+                reply = _error_reply(0, error)
+            else:
+                try:
+                    reply = self._act(connection, frame)
+                except AppError as error:
+                    reply = _error_reply(frame.get("seq", 0), error)
+            if not connection.reply(reply):
+                self.sockets._drop(connection.id, POLICY_VIOLATION, "too slow")
+                return
+
+    def _act(self, connection: Connection, frame: dict[str, Any]) -> dict[str, Any]:
+        seq = frame.get("seq", 0)
+        data = frame.get("data") or {}
+        action = frame["action"]
+        ok: dict[str, Any] = {"status": "OK", "seq_reply": seq}
+        if action == "authentication_challenge":
+            return ok
+        if action == "ping":
+            return ok | {
+                "data": {"text": "pong", "version": MATTERMOST_COMPAT_VERSION, "server_time": now_ms(), "node_id": ""}
+            }
+        if action == "user_typing":
+            self.hub.realtime.typing(connection.actor, data.get("channel_id"), data.get("parent_id", ""))
+            return ok
+        if action == "get_statuses_by_ids":
+            user_ids = data.get("user_ids")
+            if not isinstance(user_ids, list):
+                raise _bad_frame("user_ids must be a list")
+            return ok | {"data": {s.user_id: s.status for s in self.hub.statuses.get_many(user_ids)}}
+        raise AppError(
+            "api.web_socket_router.bad_action.app_error",
+            "Unknown WebSocket action.",
+            400,
+            f"action={action!r}",
+        )
+
+
+def init_app(app: Flask, hub: Hub) -> SocketHub:
+    app.config["SOCK_SERVER_OPTIONS"] = {
+        "ping_interval": PING_INTERVAL_SECONDS,
+        "max_message_size": MAX_FRAME_BYTES,
+    }
+    sockets = SocketHub(hub)
+    app.extensions["sockets"] = sockets
+    sock = Sock(app)
+
+    @sock.route("/api/v4/websocket")
+    def websocket(ws) -> None:
+        sockets.start()
+        _Session(sockets, ws).run()
+
+    return sockets
