@@ -204,6 +204,10 @@ class SocketHub:
             for cid in stale:
                 del self._connections[cid]
 
+    def holds(self, connection_id: str) -> bool:
+        with self._lock:
+            return connection_id in self._connections
+
     def connected_users(self) -> set[str]:
         with self._lock:
             return {self._connections[cid].user_id for cid in self._sockets if cid in self._connections}
@@ -286,16 +290,18 @@ class _Session:
         if raw is None:
             _close_quietly(self.ws, POLICY_VIOLATION, "no authentication")
             return None
+        seq = 0
         try:
             frame = _parse(raw)
+            seq = frame.get("seq", 0)
             if frame["action"] != "authentication_challenge":
                 raise _bad_frame("authenticate first")
             actor = self.hub.auth.resolve(str((frame.get("data") or {}).get("token", "")))[0]
         except AppError as error:
-            self.ws.send(json.dumps(_error_reply(0, error)))
+            self.ws.send(json.dumps(_error_reply(seq, error)))
             _close_quietly(self.ws, POLICY_VIOLATION, "authentication failed")
             return None
-        self.ws.send(json.dumps({"status": "OK", "seq_reply": frame.get("seq", 0)}))
+        self.ws.send(json.dumps({"status": "OK", "seq_reply": seq}))
         return actor
 
     def _hello(self, connection: Connection) -> None:

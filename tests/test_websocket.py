@@ -1,0 +1,162 @@
+"""The WebSocket protocol itself: authentication, hello, sequence numbers, resume, actions, bad frames."""
+
+import json
+import time
+
+import pytest
+from simple_websocket import Client, ConnectionClosed
+
+from hub import events
+from tests.wsclient import WsClient
+
+
+def _announce(hub, user_id: str, count: int = 1, name: str = "test_event") -> None:
+    hub.bus.publish([events.Event(name, {"n": n}, user_id=user_id) for n in range(count)])
+
+
+def _closed(ws, timeout: float = 3.0) -> bool:
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ws.receive(timeout=0.2)
+    except ConnectionClosed:
+        return True
+    return False
+
+
+def test_challenge_then_hello_with_seq_zero(ws_connect, admin):
+    client = ws_connect(admin)
+    assert client.hello["seq"] == 0
+    assert len(client.hello["data"]["connection_id"]) == 26
+    assert client.hello["data"]["server_version"].startswith("9.")
+    assert client.hello["broadcast"]["user_id"] == admin.id
+
+
+def test_a_bad_token_gets_an_error_and_a_close(live_server):
+    ws = Client.connect(f"ws://127.0.0.1:{live_server.port}/api/v4/websocket")
+    ws.send(json.dumps({"seq": 1, "action": "authentication_challenge", "data": {"token": "nope"}}))
+    reply = json.loads(ws.receive(timeout=3))
+    assert reply["status"] == "FAIL" and reply["seq_reply"] == 1
+    assert reply["error"]["status_code"] == 401
+    assert _closed(ws)
+
+
+def test_an_unauthenticated_socket_is_closed(live_server):
+    ws = Client.connect(f"ws://127.0.0.1:{live_server.port}/api/v4/websocket")
+    assert _closed(ws, timeout=8)
+
+
+def test_the_authorization_header_authenticates_at_upgrade(live_server, admin):
+    ws = Client.connect(
+        f"ws://127.0.0.1:{live_server.port}/api/v4/websocket", headers={"Authorization": f"Bearer {admin.token}"}
+    )
+    hello = json.loads(ws.receive(timeout=3))
+    assert hello["event"] == "hello" and hello["seq"] == 0
+    ws.close()
+
+
+def test_sequence_numbers_have_no_gaps(hub, ws_connect, admin):
+    client = ws_connect(admin)
+    _announce(hub, admin.id, 20)
+    received = [client.expect("test_event")["seq"] for _ in range(20)]
+    assert received == list(range(1, 21))
+
+
+def test_events_for_another_user_are_not_delivered(hub, ws_connect, admin, make_account):
+    other = make_account("other")
+    mine, theirs = ws_connect(admin), ws_connect(other)
+    _announce(hub, other.id)
+    assert theirs.expect("test_event")["data"] == {"n": 0}
+    assert mine.drain() == []
+
+
+def test_resume_replays_missed_events(hub, live_server, ws_connect, admin):
+    first = ws_connect(admin)
+    connection_id = first.hello["data"]["connection_id"]
+    _announce(hub, admin.id, 2)
+    assert first.expect("test_event")["seq"] == 1
+    first.close()
+    time.sleep(0.2)
+    _announce(hub, admin.id, 3, name="while_away")
+    again = WsClient(
+        live_server.port, admin.token, query=f"?connection_id={connection_id}&sequence_number=2", authenticate=False
+    )
+    assert again.action("authentication_challenge", {"token": admin.token})["status"] == "OK"
+    replayed = [again.expect(name) for name in ("test_event", "while_away", "while_away", "while_away")]
+    assert [e["seq"] for e in replayed] == [2, 3, 4, 5]
+    hello = again.expect("hello")
+    assert hello["seq"] == 6 and hello["data"]["connection_id"] == connection_id
+    again.close()
+
+
+def test_resume_of_an_unknown_connection_starts_afresh(live_server, admin):
+    client = WsClient(live_server.port, admin.token, query="?connection_id=unknown&sequence_number=7")
+    assert client.hello["seq"] == 0 and client.hello["data"]["connection_id"] != "unknown"
+    client.close()
+
+
+def test_resume_past_the_replay_buffer_starts_afresh(hub, live_server, ws_connect, admin):
+    from server.websocket import REPLAY_SIZE
+
+    first = ws_connect(admin)
+    connection_id = first.hello["data"]["connection_id"]
+    first.close()
+    time.sleep(0.2)
+    _announce(hub, admin.id, REPLAY_SIZE + 5)
+    again = WsClient(live_server.port, admin.token, query=f"?connection_id={connection_id}&sequence_number=1")
+    assert again.hello["seq"] == 0 and again.hello["data"]["connection_id"] != connection_id
+    again.close()
+
+
+def test_ping_action_answers_pong(ws_connect, admin):
+    reply = ws_connect(admin).action("ping")
+    assert reply["status"] == "OK" and reply["data"]["text"] == "pong"
+    assert isinstance(reply["data"]["server_time"], int)
+
+
+@pytest.mark.parametrize("frame", ["not json", "[1,2]", '{"seq": 1}', '{"seq": "x", "action": "ping"}'])
+def test_bad_frames_get_an_error_reply_and_the_socket_lives(ws_connect, admin, frame):
+    client = ws_connect(admin)
+    client.ws.send(frame)
+    client._receive(3)
+    assert client.replies.pop()["status"] == "FAIL"
+    assert client.action("ping")["status"] == "OK"
+
+
+def test_unknown_action_is_an_error(ws_connect, admin):
+    reply = ws_connect(admin).action("fly_to_the_moon")
+    assert reply["status"] == "FAIL" and reply["error"]["id"] == "api.web_socket_router.bad_action.app_error"
+
+
+def test_a_huge_frame_closes_the_socket(ws_connect, admin):
+    from server.websocket import MAX_FRAME_BYTES
+
+    client = ws_connect(admin)
+    client.ws.send(json.dumps({"seq": 1, "action": "ping", "data": {"x": "y" * (MAX_FRAME_BYTES + 10)}}))
+    assert _closed(client.ws)
+
+
+def test_typing_reaches_the_other_channel_members_only(hub, api, ws_connect, room):
+    typist, watcher, outsider = ws_connect(room.owner), ws_connect(room.member), ws_connect(room.outsider)
+    assert typist.action("user_typing", {"channel_id": room.channel_id, "parent_id": ""})["status"] == "OK"
+    typing = watcher.expect("typing")
+    assert typing["data"] == {"parent_id": "", "user_id": room.owner.id}
+    assert typing["broadcast"]["channel_id"] == room.channel_id
+    assert typist.drain() == [] and outsider.drain() == []
+    denied = outsider.action("user_typing", {"channel_id": room.channel_id})
+    assert denied["status"] == "FAIL" and denied["error"]["status_code"] == 403
+
+
+def test_a_client_that_does_not_read_is_dropped_without_stalling_others(app, hub, ws_connect, admin, make_account):
+    other = make_account("reader")
+    stalled, reader = ws_connect(admin), ws_connect(other)
+    sockets = app.extensions["sockets"]
+    stalled_id = stalled.hello["data"]["connection_id"]
+    # Enough events to fill the socket buffers and then the stalled client's bounded queue.
+    for _ in range(400):
+        if not sockets.holds(stalled_id):
+            break
+        _announce(hub, admin.id, 500)
+    assert not sockets.holds(stalled_id)
+    _announce(hub, other.id)
+    assert reader.expect("test_event", timeout=2)
