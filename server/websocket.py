@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
+import socket
 import threading
 import time
 from collections import deque
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
@@ -228,6 +231,15 @@ def _close_quietly(socket, code: int, reason: str) -> None:
 
 
 # ---- the route ---------------------------------------------------------------------------
+def _same_origin() -> bool:
+    """Gorilla's rule, which Mattermost uses: the Origin, when sent, names this host or an allowed one."""
+    origin = request.headers.get("Origin", "")
+    if not origin:
+        return True
+    allowed = current_app.extensions["hub"].config["ServiceSettings"]["AllowCorsFrom"].split()
+    return urlsplit(origin).netloc == request.host or origin in allowed or "*" in allowed
+
+
 def _error_reply(seq_reply: int, error: AppError) -> dict[str, Any]:
     return {"status": "FAIL", "seq_reply": seq_reply, "error": error.to_dict()}
 
@@ -270,16 +282,22 @@ class _Session:
         writer = threading.Thread(target=self._write, args=(outbox,), daemon=True)
         writer.start()
         try:
+            self.hub.statuses.socket_opened(actor.user_id)
             for message in missed:
                 outbox.put_nowait(message)
             self._hello(connection)
             self._read(connection)
         finally:
             self.sockets.detach(connection, self.ws)
+            self.hub.statuses.socket_closed(actor.user_id)
             writer.join(timeout=5)
 
     def _authenticate(self) -> Actor | None:
-        token, _ = token_from_request()
+        token, from_cookie = token_from_request()
+        if token and from_cookie and not _same_origin():
+            # A cookie travels with any page's request: another site must not open a socket as the user.
+            _close_quietly(self.ws, POLICY_VIOLATION, "cross-origin cookie session")
+            return None
         if token:
             try:
                 return self.hub.auth.resolve(token)[0]
@@ -308,7 +326,8 @@ class _Session:
         data = {
             "server_version": f"{MATTERMOST_COMPAT_VERSION}.hubbub-{__version__}",
             "connection_id": connection.id,
-            "server_hostname": "",
+            # Which worker holds the socket: several may serve one hostname.
+            "server_hostname": f"{socket.gethostname()}:{os.getpid()}",
         }
         connection.deliver("hello", data, events.Event("hello", {}, user_id=connection.user_id).broadcast())
 
@@ -348,6 +367,8 @@ class _Session:
             return ok | {
                 "data": {"text": "pong", "version": MATTERMOST_COMPAT_VERSION, "server_time": now_ms(), "node_id": ""}
             }
+        # Clients ping on a timer; only what the user does counts as activity.
+        self.hub.statuses.record_activity(connection.user_id)
         if action == "user_typing":
             self.hub.realtime.typing(connection.actor, data.get("channel_id"), data.get("parent_id", ""))
             return ok

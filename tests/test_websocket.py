@@ -160,3 +160,18 @@ def test_a_client_that_does_not_read_is_dropped_without_stalling_others(app, hub
     assert not sockets.holds(stalled_id)
     _announce(hub, other.id)
     assert reader.expect("test_event", timeout=2)
+
+
+def test_cookie_sessions_must_come_from_this_site(live_server, admin):
+    cookie = {"Cookie": f"MMAUTHTOKEN={admin.token}"}
+    same_site = Client.connect(
+        f"ws://127.0.0.1:{live_server.port}/api/v4/websocket",
+        # simple-websocket's client sends a Host header without the port.
+        headers={**cookie, "Origin": "http://127.0.0.1"},
+    )
+    assert json.loads(same_site.receive(timeout=3))["event"] == "hello"
+    same_site.close()
+    other_site = Client.connect(
+        f"ws://127.0.0.1:{live_server.port}/api/v4/websocket", headers={**cookie, "Origin": "https://evil.example"}
+    )
+    assert _closed(other_site)
