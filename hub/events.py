@@ -74,6 +74,12 @@ def close_sockets(*, user_ids: Iterable[str] = (), session_ids: Iterable[str] = 
     )
 
 
+def json_string(value: Any) -> str:
+    """Objects Mattermost's events carry as JSON strings (data.channel, data.team...), compact as Go
+    writes them."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 def emit(s: Session, event: Event) -> None:
     """Queues an event on the open transaction; the store publishes it only once the commit succeeded."""
     s.info.setdefault(PENDING_KEY, []).append(event)

@@ -49,6 +49,9 @@ def actor() -> Actor:
                 "CSRF check failed: send X-CSRF-Token or X-Requested-With with cookie sessions",
             )
     g.actor = found
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        # Like Mattermost, only the web app's own requests show that a person is at the keyboard.
+        hub().statuses.record_activity(found.user_id)
     return found
 
 

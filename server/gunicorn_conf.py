@@ -28,7 +28,37 @@ worker_class = "gevent"
 # SQLite has one writer; a second process would only queue on its file lock.
 workers = 1 if _config["SqlSettings"]["DriverName"] == "sqlite3" else _config["ServiceSettings"]["WebserverWorkers"]
 graceful_timeout = 5
+# An open WebSocket holds its greenlet for as long as it lives; with gunicorn's default of 1000 per
+# worker the 1001st client would wait in the accept queue however idle the others are.
+worker_connections = 10_000
 loglevel = {"WARN": "warning"}.get(_config["LogSettings"]["ConsoleLevel"].upper(), _config["LogSettings"]["ConsoleLevel"].lower())
 proc_name = "hubbub"
 # Its default path is one per user: two instances on a machine (tests, benchmarks) would share it.
 control_socket_disable = True
+
+
+def _close_sockets(worker) -> None:
+    """Every socket of this worker gets 1001 (going away), so that clients reconnect elsewhere at once."""
+    worker.wsgi.extensions["sockets"].shutdown()
+
+
+def post_worker_init(worker) -> None:
+    # A graceful stop (SIGTERM) only stops accepting and then waits graceful_timeout for requests to end;
+    # a socket never ends by itself, so gunicorn would cut it without a close frame. worker_exit runs
+    # after that cut: too late.
+    import signal
+
+    import gevent
+
+    stop_accepting = worker.handle_exit
+
+    def exit_closing_sockets(sig, frame) -> None:
+        stop_accepting(sig, frame)
+        gevent.spawn(_close_sockets, worker)
+
+    signal.signal(signal.SIGTERM, exit_closing_sockets)
+
+
+def worker_int(worker) -> None:
+    """A quick stop (SIGINT, SIGQUIT: Ctrl-C on the master)."""
+    _close_sockets(worker)

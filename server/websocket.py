@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
+from wsproto.utilities import LocalProtocolError
 
 from hub import MATTERMOST_COMPAT_VERSION, __version__, events
 from hub.errors import AppError
@@ -40,6 +41,7 @@ AUTH_TIMEOUT_SECONDS = 5.0
 # Protocol pings from the server; Mattermost clients also send their own `ping` action.
 PING_INTERVAL_SECONDS = 30
 MAX_FRAME_BYTES = 64 * 1024
+WRITE_WAIT_SECONDS = 2.0
 GOING_AWAY = 1001
 POLICY_VIOLATION = 1008
 _STOP = object()
@@ -223,6 +225,29 @@ class SocketHub:
             self._drop(connection_id, GOING_AWAY, "server shutting down")
 
 
+class _WholeWrites:
+    """simple_websocket writes frames with socket.send, from our writer and from its own thread
+    (pings, pongs, the close frame). When the client reads slowly send may write part of a frame, and
+    two writers then interleave: the stream is corrupt. So: whole frames, one writer at a time, and a
+    writer kept waiting that long gives up as if the client had gone."""
+
+    def __init__(self, sock) -> None:
+        self._sock = sock
+        self._writing = threading.Lock()
+
+    def send(self, data: bytes) -> int:
+        if not self._writing.acquire(timeout=WRITE_WAIT_SECONDS):
+            raise BrokenPipeError("another write to this client has been stuck too long")
+        try:
+            self._sock.sendall(data)
+        finally:
+            self._writing.release()
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
 def _close_quietly(socket, code: int, reason: str) -> None:
     try:
         socket.close(reason=code, message=reason)
@@ -282,10 +307,10 @@ class _Session:
         writer = threading.Thread(target=self._write, args=(outbox,), daemon=True)
         writer.start()
         try:
-            self.hub.statuses.socket_opened(actor.user_id)
             for message in missed:
                 outbox.put_nowait(message)
             self._hello(connection)
+            self.hub.statuses.socket_opened(actor.user_id)
             self._read(connection)
         finally:
             self.sockets.detach(connection, self.ws)
@@ -338,7 +363,8 @@ class _Session:
                 return
             try:
                 self.ws.send(message)
-            except ConnectionClosed:
+            except (ConnectionClosed, LocalProtocolError, OSError):
+                # The socket closed under the writer (a revocation, a drop, the peer leaving).
                 return
 
     def _read(self, connection: Connection) -> None:
@@ -396,6 +422,7 @@ def init_app(app: Flask, hub: Hub) -> SocketHub:
 
     @sock.route("/api/v4/websocket")
     def websocket(ws) -> None:
+        ws.sock = _WholeWrites(ws.sock)
         sockets.start()
         _Session(sockets, ws).run()
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 
-from hub import models, validation
+from hub import events, models, validation
 from hub.errors import AppError, forbidden, invalid_param, unauthorized
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor, require_admin, require_self_or_admin
@@ -167,7 +168,14 @@ class AuthService:
     def logout(self, actor: Actor) -> None:
         if actor.session_id:
             with self.hub.store.write() as s:
-                s.execute(models.Session.__table__.delete().where(models.Session.id == actor.session_id))
+                self._end_sessions(s, models.Session.id == actor.session_id)
+
+    def _end_sessions(self, s: Session, condition: ColumnElement[bool]) -> None:
+        """Deletes the sessions and, once that is committed, closes their sockets in every web process."""
+        ended = list(s.scalars(select(models.Session.id).where(condition)))
+        if ended:
+            s.execute(models.Session.__table__.delete().where(models.Session.id.in_(ended)))
+            events.emit(s, events.close_sockets(session_ids=ended))
 
     def sessions(self, actor: Actor, user_id: str) -> list[models.Session]:
         require_self_or_admin(actor, user_id)
@@ -188,13 +196,13 @@ class AuthService:
             session = s.get(models.Session, session_id)
             if session is None or session.user_id != user_id:
                 raise AppError("app.session.get.app_error", "Unable to find the session.", 400 if session else 404)
-            s.delete(session)
+            self._end_sessions(s, models.Session.id == session.id)
 
     def revoke_all_sessions(self, actor: Actor, user_id: str) -> None:
         require_self_or_admin(actor, user_id)
         validation.require_id("user_id", user_id)
         with self.hub.store.write() as s:
-            s.execute(models.Session.__table__.delete().where(models.Session.user_id == user_id))
+            self._end_sessions(s, models.Session.user_id == user_id)
 
     # ---- personal access tokens ------------------------------------------------------
     def _require_tokens_enabled(self) -> None:
@@ -272,9 +280,12 @@ class AuthService:
         row = self.get_token(actor, token_id)
         with self.hub.store.write() as s:
             s.execute(models.UserAccessToken.__table__.delete().where(models.UserAccessToken.id == row.id))
+            events.emit(s, events.close_sockets(token_ids=[row.id]))
 
     def set_token_active(self, actor: Actor, token_id: Any, active: bool) -> None:
         row = self.get_token(actor, token_id)
         with self.hub.store.write() as s:
             stored = s.get(models.UserAccessToken, row.id)
             stored.is_active = active
+            if not active:
+                events.emit(s, events.close_sockets(token_ids=[row.id]))

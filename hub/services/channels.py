@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from hub import models, validation
+from hub import events, models, serialize, validation
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.permissions import (
@@ -258,6 +258,14 @@ class ChannelService:
             s.flush()
             if actor is not None:
                 self.add_member(s, channel, actor.user_id, admin=True)
+                events.emit(
+                    s,
+                    events.Event(
+                        "channel_created",
+                        {"channel_id": channel.id, "team_id": team_id},
+                        user_id=actor.user_id,
+                    ),
+                )
         return channel
 
     def direct(self, actor: Actor, user_ids: list[Any]) -> models.Channel:
@@ -280,7 +288,8 @@ class ChannelService:
                     400,
                     f"user_ids={unique}",
                 )
-            return self._get_or_create_private_set(s, actor, "D", name, "", set(unique))
+            announcement = {"creator_id": unique[0], "teammate_id": unique[1]}
+            return self._get_or_create_private_set(s, actor, "D", name, "", set(unique), announcement)
 
         return self.hub.store.write_get_or_create(find_or_create)
 
@@ -289,7 +298,9 @@ class ChannelService:
             raise invalid_param("user_ids", "at least one user id is required")
         for user_id in user_ids:
             validation.require_id("user_id", user_id)
-        members = sorted(set(user_ids) | {actor.user_id})
+        # Mattermost's group_added lists the ids as asked for, the creator last when not among them.
+        requested = list(dict.fromkeys([*user_ids, actor.user_id]))
+        members = sorted(requested)
         if not GROUP_MIN_USERS <= len(members) <= GROUP_MAX_USERS:
             raise AppError(
                 "api.channel.create_group.bad_size.app_error",
@@ -309,14 +320,28 @@ class ChannelService:
                 )
             display_name = ", ".join(sorted(u.username for u in users))[:64]
             return self._get_or_create_private_set(
-                s, actor, "G", group_channel_name(members), display_name, set(members)
+                s,
+                actor,
+                "G",
+                group_channel_name(members),
+                display_name,
+                set(members),
+                {"teammate_ids": events.json_string(requested)},
             )
 
         return self.hub.store.write_get_or_create(find_or_create)
 
     def _get_or_create_private_set(
-        self, s: Session, actor: Actor, channel_type: str, name: str, display_name: str, user_ids: set[str]
+        self,
+        s: Session,
+        actor: Actor,
+        channel_type: str,
+        name: str,
+        display_name: str,
+        user_ids: set[str],
+        announcement: dict[str, Any],
     ) -> models.Channel:
+        """The D or G channel of these users; a new one is announced to them (direct_added or group_added)."""
         existing = s.scalar(
             select(models.Channel).where(models.Channel.team_id == "", models.Channel.name == name)
         )
@@ -337,6 +362,15 @@ class ChannelService:
         s.flush()
         for user_id in sorted(user_ids):
             self.add_member(s, channel, user_id)
+        events.emit(
+            s,
+            events.Event(
+                "direct_added" if channel_type == "D" else "group_added",
+                announcement,
+                channel_id=channel.id,
+                audience=tuple(sorted(user_ids)),
+            ),
+        )
         return channel
 
     # ---- changes -------------------------------------------------------------------
@@ -411,6 +445,15 @@ class ChannelService:
         for key, value in changes.items():
             setattr(channel, key, value)
         channel.update_at = now_ms()
+        events.emit(
+            s,
+            events.Event(
+                "channel_updated",
+                {"channel": events.json_string(serialize.channel(channel))},
+                channel_id=channel.id,
+                audience=events.channel_audience(s, channel.id),
+            ),
+        )
         return channel
 
     def archive(self, actor: Actor, channel_id: str, *, permanent: bool = False) -> None:
@@ -446,6 +489,9 @@ class ChannelService:
                     400,
                 )
             channel.delete_at = channel.update_at = now_ms()
+            self._announce_to_viewers(
+                s, channel, "channel_deleted", {"channel_id": channel.id, "delete_at": channel.delete_at}
+            )
 
     def restore(self, actor: Actor, channel_id: str) -> models.Channel:
         """Unarchiving is for team admins, as in Mattermost, not for every channel member."""
@@ -463,7 +509,20 @@ class ChannelService:
                 )
             channel.delete_at = 0
             channel.update_at = now_ms()
+            self._announce_to_viewers(s, channel, "channel_restored", {"channel_id": channel.id})
             return channel
+
+    def _announce_to_viewers(
+        self, s: Session, channel: models.Channel, name: str, data: dict[str, Any]
+    ) -> None:
+        """A team-wide event (Mattermost broadcasts archiving to the team); a private channel's only
+        reaches its members, so its existence does not leak to the rest of the team."""
+        audience = (
+            events.team_audience(s, channel.team_id)
+            if channel.type == "O"
+            else events.channel_audience(s, channel.id)
+        )
+        events.emit(s, events.Event(name, data, team_id=channel.team_id, audience=audience))
 
     # ---- members -------------------------------------------------------------------
     def add_member(
@@ -484,6 +543,24 @@ class ChannelService:
                 last_update_at=now,
             )
             s.add(member)
+        return member
+
+    def join(self, s: Session, channel: models.Channel, user_id: str) -> models.ChannelMember:
+        """Adds a member and, when they are new, tells the channel (the newcomer included): user_added."""
+        existing = channel_member(s, channel.id, user_id)
+        if existing is not None:
+            return existing
+        member = self.add_member(s, channel, user_id)
+        s.flush()
+        events.emit(
+            s,
+            events.Event(
+                "user_added",
+                {"user_id": user_id, "team_id": channel.team_id},
+                channel_id=channel.id,
+                audience=events.channel_audience(s, channel.id),
+            ),
+        )
         return member
 
     def add_members(self, actor: Actor, channel_id: str, user_ids: list[Any]) -> list[models.ChannelMember]:
@@ -533,7 +610,7 @@ class ChannelService:
                 "Failed to add user to channel because they have been removed from the team.",
                 400,
             )
-        return self.add_member(s, channel, user_id)
+        return self.join(s, channel, user_id)
 
     def remove_member(self, actor: Actor, channel_id: str, user_id: str) -> None:
         with self.hub.store.write() as s:
@@ -557,6 +634,25 @@ class ChannelService:
             if member is None:
                 raise channel_member_not_found(f"channel_id={channel_id}, user_id={user_id}")
             s.delete(member)
+            s.flush()
+            # The remaining members learn it from the channel; the removed user, no longer one, directly.
+            events.emit(
+                s,
+                events.Event(
+                    "user_removed",
+                    {"user_id": user_id, "remover_id": actor.user_id},
+                    channel_id=channel.id,
+                    audience=events.channel_audience(s, channel.id),
+                ),
+            )
+            events.emit(
+                s,
+                events.Event(
+                    "user_removed",
+                    {"channel_id": channel.id, "remover_id": actor.user_id},
+                    user_id=user_id,
+                ),
+            )
 
     def members(self, actor: Actor, channel_id: str, query: dict[str, Any]) -> list[models.ChannelMember]:
         page, per_page = validation.paging(query.get("page"), query.get("per_page"))
@@ -673,4 +769,5 @@ class ChannelService:
                 member.mention_count = member.mention_count_root = member.urgent_mention_count = 0
                 member.last_update_at = now
                 times[channel.id] = member.last_viewed_at
+                events.emit(s, events.Event("channel_viewed", {"channel_id": channel.id}, user_id=user_id))
         return times

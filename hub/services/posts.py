@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
-from hub import models, validation
+from hub import events, models, serialize, validation
 from hub.errors import AppError, forbidden, invalid_param, not_found
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.permissions import (
@@ -64,6 +64,11 @@ class PostView:
     post: models.Post
     files: tuple[models.FileInfo, ...] = ()
     reactions: tuple[models.Reaction, ...] = ()
+
+
+def post_json(view: PostView) -> str:
+    """The post as GET /posts/{id} answers it, as the JSON string Mattermost's events carry."""
+    return events.json_string(serialize.post(view.post, files=view.files, reactions=view.reactions))
 
 
 @dataclass(frozen=True)
@@ -305,9 +310,11 @@ class PostService:
             )
             s.add(post)
             post.file_ids = self._attach_files(s, post, draft.file_ids)
-            self._count_new_post(s, channel, post, root)
+            mentioned = self._count_new_post(s, channel, post, root)
             s.flush()
-            return self.views(s, [post])[0]
+            view = self.views(s, [post])[0]
+            events.emit(s, self._posted_event(s, channel, view, mentioned))
+            return view
 
     def _new_post(self, actor: Actor, fields: dict[str, Any]) -> NewPost:
         create_at = fields.get("create_at")
@@ -385,8 +392,9 @@ class PostService:
 
     def _count_new_post(
         self, s: Session, channel: models.Channel, post: models.Post, root: models.Post | None
-    ) -> None:
-        """Counters change with SQL increments so that concurrent posts do not lose any."""
+    ) -> list[str]:
+        """Counters change with SQL increments so that concurrent posts do not lose any. Answers
+        the members the post mentions."""
         at = post.create_at
         channel_values: dict[str, Any] = {
             "total_msg_count": models.Channel.total_msg_count + 1,
@@ -438,6 +446,7 @@ class PostService:
             author.mention_count_root = 0
             author.urgent_mention_count = 0
             author.last_update_at = now_ms()
+        return mentioned
 
     def _mentioned_members(self, s: Session, channel: models.Channel, post: models.Post) -> list[str]:
         others = select(models.ChannelMember.user_id).where(
@@ -456,6 +465,86 @@ class PostService:
                 select(models.User.id).where(models.User.id.in_(others), models.User.username.in_(names))
             )
         )
+
+    def _posted_event(
+        self, s: Session, channel: models.Channel, view: PostView, mentioned: list[str]
+    ) -> events.Event:
+        """Mattermost's `posted`: the post and what clients need to notify without asking again."""
+        post = view.post
+        author = self.hub.users.load(s, post.user_id)
+        data: dict[str, Any] = {
+            "post": post_json(view),
+            "channel_type": channel.type,
+            "channel_display_name": self._notified_channel_name(s, channel, author),
+            "channel_name": channel.name,
+            "sender_name": self._sender_name(channel, post, author),
+            "team_id": channel.team_id,
+            "set_online": True,
+        }
+        if post.file_ids:
+            data["otherFile"] = "true"
+            if any(info.mime_type.startswith("image") for info in view.files):
+                data["image"] = "true"
+        if mentioned:
+            data["mentions"] = events.json_string(sorted(mentioned))
+        return self._channel_event(s, "posted", data, channel.id)
+
+    def _notified_channel_name(self, s: Session, channel: models.Channel, author: models.User) -> str:
+        """Mattermost names a direct channel after the sender and a group after its members."""
+        if channel.type == "D":
+            return f"@{author.username}"
+        if channel.type == "G":
+            usernames = s.scalars(
+                select(models.User.username)
+                .join(models.ChannelMember, models.ChannelMember.user_id == models.User.id)
+                .where(models.ChannelMember.channel_id == channel.id)
+            )
+            return ", ".join(sorted(usernames))
+        return channel.display_name
+
+    def _sender_name(self, channel: models.Channel, post: models.Post, author: models.User) -> str:
+        props = post.props or {}
+        override = props.get("override_username")
+        if (
+            self.hub.config["ServiceSettings"]["EnablePostUsernameOverride"]
+            and channel.type != "D"
+            and props.get("from_webhook") == "true"
+            and isinstance(override, str)
+        ):
+            return override
+        return f"@{author.username}"
+
+    def _channel_event(self, s: Session, name: str, data: dict[str, Any], channel_id: str) -> events.Event:
+        audience = events.channel_audience(s, channel_id)
+        return events.Event(name, data, channel_id=channel_id, audience=audience)
+
+    def _announce_edit(self, s: Session, post: models.Post) -> PostView:
+        """Edits and pins both reach the channel as `post_edited`, as in Mattermost."""
+        s.flush()
+        view = self.views(s, [post])[0]
+        events.emit(s, self._channel_event(s, "post_edited", {"post": post_json(view)}, post.channel_id))
+        return view
+
+    def _announce_deletion(self, s: Session, deleted: str, channel_id: str, deleted_by: str) -> None:
+        """One `post_deleted` for the post asked for (clients drop its replies themselves); only
+        system admins learn who deleted it, as Mattermost's sensitive-data broadcast does."""
+        members = s.scalars(
+            select(models.User)
+            .options(load_only(models.User.id, models.User.roles))
+            .join(models.ChannelMember, models.ChannelMember.user_id == models.User.id)
+            .where(models.ChannelMember.channel_id == channel_id)
+        )
+        admins, others = [], []
+        for member in members:
+            (admins if member.is_system_admin else others).append(member.id)
+        for audience, data in (
+            (others, {"post": deleted}),
+            (admins, {"post": deleted, "delete_by": deleted_by}),
+        ):
+            if audience:
+                events.emit(
+                    s, events.Event("post_deleted", data, channel_id=channel_id, audience=tuple(audience))
+                )
 
     def ephemeral(self, actor: Actor, body: dict[str, Any]) -> PostView:
         """A post shown to one user only and never stored."""
@@ -493,7 +582,12 @@ class PostService:
             last_reply_at=0,
             has_reactions=False,
         )
-        return PostView(post)
+        view = PostView(post)
+        announcement = events.Event(
+            "ephemeral_message", {"post": post_json(view)}, channel_id=channel_id, user_id=user_id
+        )
+        self.hub.bus.publish([announcement])
+        return view
 
     # ---- reads -------------------------------------------------------------------------
     def get(self, actor: Actor, post_id: str) -> PostView:
@@ -708,8 +802,7 @@ class PostService:
             if edited:
                 post.edit_at = now
             post.update_at = now
-            s.flush()
-            return self.views(s, [post])[0]
+            return self._announce_edit(s, post)
 
     def _changes(self, fields: dict[str, Any], *, replace: bool) -> dict[str, Any]:
         changes: dict[str, Any] = {}
@@ -747,6 +840,7 @@ class PostService:
             self._refuse_archived(channel)
             post.is_pinned = pinned
             post.update_at = now_ms()
+            self._announce_edit(s, post)
 
     def delete(self, actor: Actor, post_id: str) -> None:
         """Soft deletion; deleting a root deletes its thread, and the files of the deleted posts."""
@@ -761,6 +855,8 @@ class PostService:
                     "Can not delete a post in a deleted channel.",
                     400,
                 )
+            # Mattermost announces the post as it was just before its deletion.
+            deleted = post_json(self.views(s, [post])[0])
             now = now_ms()
             doomed = [post]
             if not post.root_id:
@@ -779,6 +875,7 @@ class PostService:
             )
             if post.root_id:
                 self._recount_replies(s, post.root_id, now)
+            self._announce_deletion(s, deleted, channel.id, actor.user_id)
 
     def _recount_replies(self, s: Session, root_id: str, now: int) -> None:
         root = s.get(models.Post, root_id)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub import models, validation
+from hub import events, models, validation
 from hub.errors import AppError, invalid_param
 from hub.ids import is_valid_id
 from hub.permissions import Actor, require_read_channel, require_self_or_admin
@@ -111,6 +111,12 @@ def _require_path_key(name: str, value: str) -> None:
         raise invalid_param(name, f"{name} may only hold letters, digits and '_'")
 
 
+def _announce(s: Session, user_id: str, name: str, preferences: list[PreferenceInput]) -> None:
+    """Tells the user's other clients; data.preferences is a JSON string of the list, as in Mattermost."""
+    listed = [asdict(p) for p in preferences]
+    events.emit(s, events.Event(name, {"preferences": events.json_string(listed)}, user_id=user_id))
+
+
 class PreferenceService:
     def __init__(self, hub: "Hub") -> None:
         self.hub = hub
@@ -175,6 +181,7 @@ class PreferenceService:
                     )
                 else:
                     row.value = item.value
+            _announce(s, user_id, "preferences_changed", list(latest.values()))
 
         self.hub.store.write_get_or_create(upsert)
 
@@ -189,6 +196,7 @@ class PreferenceService:
                 row = s.get(models.Preference, (user_id, item.category, item.name))
                 if row is not None:
                     s.delete(row)
+            _announce(s, user_id, "preferences_deleted", preferences)
 
     @staticmethod
     def _query(user_id: str):

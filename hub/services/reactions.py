@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hub import models, validation
+from hub import events, models, serialize, validation
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, now_ms
 from hub.permissions import Actor, require_admin, require_channel_member
@@ -26,6 +26,18 @@ _EMOJI_NAME = re.compile(r"^[a-z0-9_+\-]+$")
 def _emoji_name(value: str) -> str | None:
     name = value.lower()
     return name if 0 < len(name) <= MAX_EMOJI_NAME_LENGTH and _EMOJI_NAME.match(name) else None
+
+
+def _announce(s: Session, name: str, reaction: dict[str, Any], channel_id: str) -> None:
+    events.emit(
+        s,
+        events.Event(
+            name,
+            {"reaction": events.json_string(reaction)},
+            channel_id=channel_id,
+            audience=events.channel_audience(s, channel_id),
+        ),
+    )
 
 
 class ReactionService:
@@ -90,6 +102,7 @@ class ReactionService:
             post.has_reactions = True
             # Clients that fetch posts `since` a time see the post again, with its new reactions.
             post.update_at = now
+            _announce(s, "reaction_added", serialize.reaction(reaction), post.channel_id)
             return reaction
 
         return self.hub.store.write_get_or_create(work)
@@ -140,6 +153,8 @@ class ReactionService:
                     "You cannot remove a reaction in an archived channel.",
                     403,
                 )
+            existing = s.get(models.Reaction, (post.id, user_id, name))
+            removed = serialize.reaction(existing) if existing is not None else None
             s.execute(
                 delete(models.Reaction).where(
                     models.Reaction.post_id == post.id,
@@ -151,7 +166,12 @@ class ReactionService:
                 s.scalar(select(models.Reaction.post_id).where(models.Reaction.post_id == post.id).limit(1))
                 is not None
             )
-            post.update_at = now_ms()
+            now = now_ms()
+            post.update_at = now
+            # Only a removal that happened is announced, its row stamped with the time of removal.
+            if removed is not None:
+                stamped = {**removed, "update_at": now, "delete_at": now}
+                _announce(s, "reaction_removed", stamped, post.channel_id)
 
     def _post_for_change(self, s: Session, actor: Actor, post_id: str) -> tuple[models.Post, models.Channel]:
         """Adding and removing reactions needs channel membership, like posting."""

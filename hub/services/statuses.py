@@ -1,12 +1,19 @@
-"""User statuses (online, away, dnd, offline) as set by the users themselves."""
+"""User statuses (online, away, dnd, offline): set by hand, or by presence while no manual status holds.
+
+A user turns online when their first socket opens and offline when their last one closes, on any web
+worker or node (hub.presence counts the sockets). Every change is announced as `status_change`.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from hub import models, validation
+from hub import events, models, presence, validation
 from hub.errors import invalid_param
 from hub.ids import is_valid_id, now_ms
 from hub.permissions import Actor, require_self_or_admin
@@ -17,6 +24,10 @@ if TYPE_CHECKING:
 STATUSES = ("online", "away", "dnd", "offline")
 # Mattermost ends do-not-disturb on whole minutes; the end time is in Unix seconds.
 DND_GRANULARITY_SECONDS = 60
+# last_activity_at is shown in minutes; writing it on every request of a busy client would only load the database.
+ACTIVITY_WRITE_INTERVAL_SECONDS = 60.0
+
+logger = logging.getLogger(__name__)
 
 
 def offline(user_id: str) -> models.Status:
@@ -29,6 +40,9 @@ def offline(user_id: str) -> models.Status:
 class StatusService:
     def __init__(self, hub: "Hub") -> None:
         self.hub = hub
+        self.presence = presence.make_counter(hub.config["CacheSettings"])
+        self._activity_written: dict[str, float] = {}
+        self._activity_lock = threading.Lock()
 
     def get(self, user_id: str) -> models.Status:
         validation.require_id("user_id", user_id)
@@ -67,6 +81,7 @@ class StatusService:
             if row is None:
                 row = offline(user_id)
                 s.add(row)
+            previous = row.status
             if status == "dnd":
                 if row.status != "dnd":
                     row.prev_status = row.status
@@ -78,4 +93,51 @@ class StatusService:
                     row.last_activity_at = now_ms()
             row.status = status
             row.manual = status != "online"
+            if status != previous:
+                events.emit(s, status_change(user_id, status))
         return row
+
+    # ---- presence ----------------------------------------------------------------------------------
+    def socket_opened(self, user_id: str) -> None:
+        if self.presence.add(user_id, 1) == 1:
+            self._follow_presence(user_id)
+
+    def socket_closed(self, user_id: str) -> None:
+        if self.presence.add(user_id, -1) == 0:
+            self._follow_presence(user_id)
+
+    def _follow_presence(self, user_id: str) -> None:
+        """Online while a socket is open, else offline, unless a manual status holds. The count is
+        read again under the row lock: when a user's last socket closes on one worker as a new one
+        opens on another, whichever commits last still writes what is true."""
+        try:
+            with self.hub.store.write() as s:
+                row = s.get(models.Status, user_id, with_for_update=True)
+                if row is None:  # the user was deleted meanwhile
+                    return
+                connected = self.presence.add(user_id, 0) > 0
+                if connected:
+                    row.last_activity_at = now_ms()
+                wanted = "online" if connected else "offline"
+                if row.manual or row.status == wanted:
+                    return
+                row.status = wanted
+                events.emit(s, status_change(user_id, wanted))
+        except Exception:  # presence is a hint: a failed update must not close the user's socket
+            logger.exception("could not update the status of %s", user_id)
+
+    def record_activity(self, user_id: str) -> None:
+        """Moves last_activity_at on; written at most once a minute per user and process."""
+        moment = time.monotonic()
+        with self._activity_lock:
+            written = self._activity_written.get(user_id)
+            if written is not None and moment - written < ACTIVITY_WRITE_INTERVAL_SECONDS:
+                return
+            self._activity_written[user_id] = moment
+        with self.hub.store.write() as s:
+            s.execute(update(models.Status).where(models.Status.user_id == user_id).values(last_activity_at=now_ms()))
+
+
+def status_change(user_id: str, status: str) -> events.Event:
+    """Mattermost tells every connected user, so that each client can update its member lists."""
+    return events.Event("status_change", {"status": status, "user_id": user_id})

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from hub import models, validation
+from hub import events, models, serialize, validation
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import new_id, now_ms
 from hub.permissions import (
@@ -368,7 +368,20 @@ class TeamService:
             if "allow_open_invite" in changes:
                 team.type = "O" if team.allow_open_invite else "I"
             team.update_at = now_ms()
+            self._announce_team(s, team, "update_team")
         return TeamView(team, True)
+
+    def _announce_team(self, s: Session, team: models.Team, name: str) -> None:
+        """update_team and delete_team carry the team as its members may see it (no invite id or email)."""
+        events.emit(
+            s,
+            events.Event(
+                name,
+                {"team": events.json_string(serialize.team(team, show_invite=False))},
+                team_id=team.id,
+                audience=events.team_audience(s, team.id),
+            ),
+        )
 
     def archive(self, actor: Actor, team_id: str, *, permanent: bool = False) -> None:
         """Mattermost keeps archived teams (delete_at set); permanent deletion over the API is off."""
@@ -383,6 +396,7 @@ class TeamService:
                     f"teamId={team_id}",
                 )
             team.delete_at = team.update_at = now_ms()
+            self._announce_team(s, team, "delete_team")
 
     # ---- joining and leaving -------------------------------------------------------
     def join(self, actor: Actor, team_id: str, fields: dict[str, Any]) -> models.TeamMember:
@@ -462,12 +476,18 @@ class TeamService:
     def _add_member(self, s: Session, team: models.Team, user_id: str, *, admin: bool) -> models.TeamMember:
         now = now_ms()
         member = s.get(models.TeamMember, (team.id, user_id))
+        was_member = member is not None and member.delete_at == 0
         if member is None:
             member = models.TeamMember(team_id=team.id, user_id=user_id, create_at=now)
             s.add(member)
         member.delete_at = 0
         member.scheme_user = True
         member.scheme_admin = member.scheme_admin or admin
+        if not was_member:
+            events.emit(
+                s,
+                events.Event("added_to_team", {"team_id": team.id, "user_id": user_id}, user_id=user_id),
+            )
         defaults = s.scalars(
             select(models.Channel).where(
                 models.Channel.team_id == team.id,
@@ -476,7 +496,7 @@ class TeamService:
             )
         )
         for channel in defaults:
-            self.hub.channels.add_member(s, channel, user_id)
+            self.hub.channels.join(s, channel, user_id)
         return member
 
     def leave(self, actor: Actor, team_id: str, user_id: str) -> None:
@@ -489,6 +509,16 @@ class TeamService:
             member = s.get(models.TeamMember, (team_id, user_id))
             if member is None:
                 raise team_member_not_found(f"team_id={team_id}, user_id={user_id}")
+            # The leaving user hears it along with the team they are leaving.
+            events.emit(
+                s,
+                events.Event(
+                    "leave_team",
+                    {"user_id": user_id, "team_id": team_id},
+                    team_id=team_id,
+                    audience=(*events.team_audience(s, team_id), user_id),
+                ),
+            )
             member.delete_at = now_ms()
             member.roles = ""
             member.scheme_admin = False

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from hub import models, serialize, validation
+from hub import events, models, serialize, validation
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor, require_admin, require_self_or_admin
@@ -163,6 +163,7 @@ class UserService:
             )
             s.add(user)
             s.add(models.Status(user_id=user.id, status="offline", last_activity_at=0))
+            events.emit(s, events.Event("new_user", {"user_id": user.id}))
         return user
 
     def _check_may_create(self, s: Session, actor: Actor | None, first_user: bool) -> None:
@@ -216,7 +217,23 @@ class UserService:
                     value = validation.require_str(key, value, max_len=128 if key == "position" else 64)
                 setattr(user, key, value)
             user.update_at = now_ms()
+            self._announce_updated(s, user)
         return user
+
+    def _announce_updated(self, s: Session, user: models.User) -> None:
+        """user_updated to everyone, as Mattermost sends it: the whole profile to the user and to system
+        admins, the sanitised one (privacy settings applied) to all others."""
+        admins = s.scalars(
+            select(models.User.id).where(
+                models.User.roles.contains("system_admin"),
+                models.User.delete_at == 0,
+                models.User.id != user.id,
+            )
+        )
+        entitled = (user.id, *admins)
+        whole = self.to_api(Actor(user.id, user.roles), user)
+        events.emit(s, events.Event("user_updated", {"user": whole}, audience=entitled))
+        events.emit(s, events.Event("user_updated", {"user": self.to_api(None, user)}, omit_users=entitled))
 
     def update_password(self, actor: Actor, user_id: str, current: Any, new: Any) -> None:
         require_self_or_admin(actor, user_id)
@@ -244,6 +261,10 @@ class UserService:
             user = self.load(s, user_id)
             user.roles = " ".join(names)
             user.update_at = now_ms()
+            events.emit(
+                s,
+                events.Event("user_role_updated", {"user_id": user.id, "roles": user.roles}, user_id=user.id),
+            )
 
     def set_active(self, actor: Actor, user_id: str, active: Any) -> None:
         """Deactivation ends every session at once; personal access tokens stop working with it."""
@@ -257,8 +278,10 @@ class UserService:
             now = now_ms()
             user.delete_at = 0 if active else now
             user.update_at = now
+            self._announce_updated(s, user)
             if not active:
                 s.execute(models.Session.__table__.delete().where(models.Session.user_id == user_id))
+                events.emit(s, events.close_sockets(user_ids=[user_id]))
 
     # ---- listing -------------------------------------------------------------------
     def list(self, actor: Actor, query: dict[str, Any]) -> list[models.User]:
