@@ -59,12 +59,23 @@ class WsClient:
                 raise AssertionError(f"no {event} event within {timeout}s; got {[e['event'] for e in self.events]}")
             self._receive(left)
 
-    def drain(self, quiet: float = 0.3) -> list[dict[str, Any]]:
-        """Everything that arrives until the socket stays quiet for `quiet` seconds."""
+    def drain(self, quiet: float = 0.3, ignoring: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """Everything that arrives until the socket stays quiet for `quiet` seconds, less the
+        events named in `ignoring` (presence changes of other tests' users, say)."""
         while self._receive(quiet) is not None:
             pass
         drained, self.events = self.events, []
-        return drained
+        return [frame for frame in drained if frame["event"] not in ignoring]
+
+    def next_reply(self, timeout: float = 5.0) -> dict[str, Any]:
+        """The next reply frame, for frames sent raw with `ws.send`."""
+        deadline = time.monotonic() + timeout
+        while not self.replies:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no reply within {timeout}s")
+            self._receive(left)
+        return self.replies.pop(0)
 
     def close(self) -> None:
         self.ws.close()
