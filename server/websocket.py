@@ -43,6 +43,7 @@ PING_INTERVAL_SECONDS = 30
 MAX_FRAME_BYTES = 64 * 1024
 WRITE_WAIT_SECONDS = 2.0
 GOING_AWAY = 1001
+INTERNAL_ERROR = 1011
 POLICY_VIOLATION = 1008
 _STOP = object()
 
@@ -424,6 +425,12 @@ def init_app(app: Flask, hub: Hub) -> SocketHub:
     def websocket(ws) -> None:
         ws.sock = _WholeWrites(ws.sock)
         sockets.start()
-        _Session(sockets, ws).run()
+        try:
+            _Session(sockets, ws).run()
+        except ConnectionClosed:
+            raise
+        except Exception:  # escaping, it would become a 500 response written onto the open socket
+            logger.exception("websocket session failed")
+            _close_quietly(ws, INTERNAL_ERROR, "internal error")
 
     return sockets

@@ -164,3 +164,31 @@ def test_redis_counts_add_up_over_processes():
     # One process can only take back its own sockets: a stray close elsewhere cannot hide them.
     assert (first.add(alice, -1), first.add(alice, -1)) == (2, 2)
     assert (second.add(alice, -1), second.add(alice, -1)) == (1, 0)
+
+
+def test_presence_failing_does_not_fail_the_socket(api, hub, make_account, ws_connect, monkeypatch):
+    def redis_is_down(user_id: str, delta: int) -> int:
+        raise ConnectionError("Redis is down")
+
+    alice = make_account("alice")
+    monkeypatch.setattr(hub.statuses.presence, "add", redis_is_down)
+    socket = ws_connect(alice)
+    assert socket.action("ping")["status"] == "OK"
+    assert status_of(api, alice, alice.id)["status"] == "offline"
+
+
+def test_an_unexpected_error_closes_the_socket_with_1011(hub, make_account, ws_connect, monkeypatch):
+    """Not a 500 response written onto the open socket, which clients can only read as a corrupt frame."""
+    from simple_websocket import ConnectionClosed
+
+    def database_is_down(user_id: str) -> None:
+        raise RuntimeError("the database is down")
+
+    alice = make_account("alice")
+    socket = ws_connect(alice)
+    monkeypatch.setattr(hub.statuses, "record_activity", database_is_down)
+    socket.ws.send('{"seq": 1, "action": "get_statuses_by_ids", "data": {"user_ids": []}}')
+    with pytest.raises(ConnectionClosed):
+        while True:
+            assert socket._receive(3) is not None, "the socket stayed open"
+    assert socket.ws.close_reason == 1011

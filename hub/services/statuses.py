@@ -99,18 +99,19 @@ class StatusService:
 
     # ---- presence ----------------------------------------------------------------------------------
     def socket_opened(self, user_id: str) -> None:
-        if self.presence.add(user_id, 1) == 1:
-            self._follow_presence(user_id)
+        self._count_socket(user_id, 1)
 
     def socket_closed(self, user_id: str) -> None:
-        if self.presence.add(user_id, -1) == 0:
-            self._follow_presence(user_id)
+        self._count_socket(user_id, -1)
 
-    def _follow_presence(self, user_id: str) -> None:
+    def _count_socket(self, user_id: str, delta: int) -> None:
         """Online while a socket is open, else offline, unless a manual status holds. The count is
         read again under the row lock: when a user's last socket closes on one worker as a new one
         opens on another, whichever commits last still writes what is true."""
         try:
+            total = self.presence.add(user_id, delta)
+            if total != (1 if delta > 0 else 0):  # neither the first socket opening nor the last closing
+                return
             with self.hub.store.write() as s:
                 row = s.get(models.Status, user_id, with_for_update=True)
                 if row is None:  # the user was deleted meanwhile
@@ -123,7 +124,7 @@ class StatusService:
                     return
                 row.status = wanted
                 events.emit(s, status_change(user_id, wanted))
-        except Exception:  # presence is a hint: a failed update must not close the user's socket
+        except Exception:  # presence is a hint: Redis or the database failing must not fail the socket
             logger.exception("could not update the status of %s", user_id)
 
     def record_activity(self, user_id: str) -> None:
