@@ -214,10 +214,6 @@ class SocketHub:
         with self._lock:
             return connection_id in self._connections
 
-    def connected_users(self) -> set[str]:
-        with self._lock:
-            return {self._connections[cid].user_id for cid in self._sockets if cid in self._connections}
-
     def shutdown(self) -> None:
         """Closes every socket with 1001 (going away): clients reconnect to another process."""
         with self._lock:
