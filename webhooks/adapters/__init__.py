@@ -1,0 +1,40 @@
+"""CI adapters: each turns one tool's webhook deliveries into a post. The registry is ADAPTERS below;
+every adapter lives in its own folder with its handler, its fixtures (named after events), its test and
+its doc page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Protocol
+
+# Attachment colours by outcome, shared by every adapter so a status looks the same whatever sent it.
+SUCCESS = "#2DA44E"
+FAILURE = "#D1242F"
+RUNNING = "#D4A72C"
+CANCELLED = "#8C959F"
+NEUTRAL = "#0969DA"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a delivery becomes: the post's Markdown text and Slack-style attachments."""
+
+    event: str
+    text: str
+    attachments: tuple[dict[str, Any], ...] = field(default=())
+    # "failure", "success", "running", "cancelled" or "" when the event has no outcome; used by the
+    # "failures and recoveries only" filter.
+    outcome: str = ""
+
+
+class Adapter(Protocol):
+    name: str
+
+    def event_name(self, headers: Mapping[str, str], payload: dict[str, Any]) -> str:
+        """The delivery's event, e.g. 'push' or 'merge_request' (from a header or the payload)."""
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+        """Raises hub.errors.AppError (401) when the delivery's secret or signature is wrong."""
+
+    def render(self, event: str, payload: dict[str, Any]) -> Rendered | None:
+        """The post for a known event; None for an event this adapter does not handle."""
