@@ -50,7 +50,7 @@ def test_personal_access_token_login(world):
 
 
 def test_channels_posts_threads_reactions_files(world):
-    server, team, alice, bob = world["server"], world["team"], world["alice"], world["bob"]
+    server, team, bob = world["server"], world["team"], world["bob"]
     a = _driver(server, login_id="alice", password=PASSWORD)
     b = _driver(server, login_id="bob", password=PASSWORD)
 

@@ -1,6 +1,6 @@
-"""CI adapters: each turns one tool's webhook deliveries into a post. The registry is ADAPTERS below;
+"""CI adapters: each turns one tool's webhook deliveries into a post;
 every adapter lives in its own folder with its handler, its fixtures (named after events), its test and
-its doc page."""
+its doc page. `registry()` at the end lists them."""
 
 from __future__ import annotations
 
@@ -38,3 +38,12 @@ class Adapter(Protocol):
 
     def render(self, event: str, payload: dict[str, Any]) -> Rendered | None:
         """The post for a known event; None for an event this adapter does not handle."""
+
+
+def registry() -> dict[str, Adapter]:
+    """The adapters by name. An explicit list: adding an adapter is adding it here."""
+    from webhooks.adapters.github.adapter import ADAPTER as GITHUB
+    from webhooks.adapters.gitlab.adapter import ADAPTER as GITLAB
+    from webhooks.adapters.jenkins.adapter import ADAPTER as JENKINS
+
+    return {adapter.name: adapter for adapter in (GITLAB, GITHUB, JENKINS)}

@@ -1,0 +1,1 @@
+"""GitHub repository webhooks (push, pull requests, issues, releases, Actions and checks)."""

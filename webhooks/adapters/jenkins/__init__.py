@@ -1,0 +1,1 @@
+"""Jenkins builds, as sent by the Notification plugin."""
