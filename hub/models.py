@@ -240,3 +240,24 @@ class Status(Base):
     last_activity_at: Mapped[int] = mapped_column(BigInteger, default=0)
     dnd_end_time: Mapped[int] = mapped_column(BigInteger, default=0)
     prev_status: Mapped[str] = mapped_column(String(32), default="")
+
+
+class IncomingWebhook(Base):
+    """Mattermost's IncomingWebhook; `adapter` and `secret` serve the CI adapters (GitHub, GitLab...)."""
+
+    __tablename__ = "incoming_webhooks"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    user_id: Mapped[str] = mapped_column(Id)
+    channel_id: Mapped[str] = mapped_column(Id)
+    team_id: Mapped[str] = mapped_column(Id, index=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(String(500), default="")
+    username: Mapped[str] = mapped_column(String(255), default="")
+    icon_url: Mapped[str] = mapped_column(String(1024), default="")
+    channel_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    adapter: Mapped[str] = mapped_column(String(32), default="")
+    secret: Mapped[str] = mapped_column(String(255), default="")

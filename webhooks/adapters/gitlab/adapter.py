@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from hub.errors import AppError
 from webhooks.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
+from webhooks.adapters.render import clip, first_line, header
 
 _EVENTS_BY_HEADER = {
     "Push Hook": "push",
@@ -34,7 +35,6 @@ _EVENTS_BY_HEADER = {
 _EVENTS_BY_KIND = {"build": "job"}
 
 _MAX_COMMITS = 5
-_MAX_BODY = 500
 _ZERO_SHA = "0" * 40
 
 # (colour, outcome) per CI status; statuses GitLab may add later fall back to neutral.
@@ -96,22 +96,6 @@ def _link(label: str, url: str) -> str:
     """A Markdown link whose label is already Markdown; plain label when the URL is not http(s)."""
     safe = _safe_url(url)
     return f"[{label}]({safe})" if safe else label
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else ""
-
-
-def _shorten(text: str, limit: int = _MAX_BODY) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
-            return value
-    return None
 
 
 class _Fields:
@@ -234,7 +218,7 @@ def _sha_link(sha: str, url: str) -> str:
 
 def _commit_summary(sha: str, url: str, message: str) -> str:
     """A linked short sha followed by the commit message's first line."""
-    return f"{_sha_link(sha, url)} {_escape(_first_line(message))}".rstrip()
+    return f"{_sha_link(sha, url)} {_escape(first_line(message))}".rstrip()
 
 
 def _status_style(status: str) -> tuple[str, str]:
@@ -320,7 +304,7 @@ def _render_merge_request(payload: _Fields) -> _Post:
     labels = _labels(payload, attributes)
     if labels:
         fields.append(("Labels", labels, True))
-    text = _shorten(attributes.opt_text("description")) if action == "open" else ""
+    text = clip(attributes.opt_text("description")) if action == "open" else ""
     colour = _ACTION_COLOURS.get(action, NEUTRAL)
     return _Post(headline, colour, f"!{iid} {title}", _safe_url(url), text, fields)
 
@@ -341,7 +325,7 @@ def _render_issue(payload: _Fields) -> _Post:
     labels = _labels(payload, attributes)
     if labels:
         fields.append(("Labels", labels, True))
-    text = _shorten(attributes.opt_text("description")) if action == "open" else ""
+    text = clip(attributes.opt_text("description")) if action == "open" else ""
     colour = _ACTION_COLOURS.get(action, NEUTRAL)
     return _Post(headline, colour, f"#{iid} {title}", _safe_url(url), text, fields)
 
@@ -371,7 +355,7 @@ def _render_note(payload: _Fields) -> _Post:
     project, _, _ = _project(payload)
     target = _noteable(payload, note)
     return _Post(f"{_actor(payload).mention} commented on {target} in {project}", NEUTRAL,
-                 "Comment", _safe_url(note.opt_text("url")), _shorten(body))
+                 "Comment", _safe_url(note.opt_text("url")), clip(body))
 
 
 def _ci_ref_link(source: _Fields, project_url: str, ref: str) -> str:
@@ -458,7 +442,7 @@ def _render_release(payload: _Fields) -> _Post:
     headline = f"Release {_link(_escape(name), url)} {_action_words(action)} in {project}"
     fields = [("Tag", _ref_link(project_url, "tags", tag), True)]
     return _Post(headline, _ACTION_COLOURS.get(action, NEUTRAL), name, _safe_url(url),
-                 _shorten(payload.opt_text("description")), fields)
+                 clip(payload.opt_text("description")), fields)
 
 
 def _render_wiki_page(payload: _Fields) -> _Post:
@@ -469,7 +453,7 @@ def _render_wiki_page(payload: _Fields) -> _Post:
     page_link = _link(_escape(title), url)
     headline = f"{_actor(payload).mention} {_action_words(action)} wiki page {page_link} in {project}"
     return _Post(headline, _ACTION_COLOURS.get(action, NEUTRAL), title, _safe_url(url),
-                 _escape(_shorten(page.opt_text("message"))))
+                 _escape(clip(page.opt_text("message"))))
 
 
 _RENDERERS: dict[str, Callable[[_Fields], _Post]] = {
@@ -496,7 +480,7 @@ class GitLabAdapter:
     name = "gitlab"
 
     def event_name(self, headers: Mapping[str, str], payload: dict[str, Any]) -> str:
-        event = _EVENTS_BY_HEADER.get(_header(headers, "X-Gitlab-Event") or "")
+        event = _EVENTS_BY_HEADER.get(header(headers, "X-Gitlab-Event"))
         if event:
             return event
         kind = payload.get("object_kind") if isinstance(payload, dict) else None
@@ -505,7 +489,7 @@ class GitLabAdapter:
     def verify(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
         if not secret:
             return
-        token = _header(headers, "X-Gitlab-Token") or ""
+        token = header(headers, "X-Gitlab-Token")
         if not hmac.compare_digest(token.encode(), secret.encode()):
             raise AppError(
                 "webhooks.gitlab.invalid_token.app_error",
