@@ -22,6 +22,7 @@ class Hub:
         from hub.services.statuses import StatusService
         from hub.services.teams import TeamService
         from hub.services.users import UserService
+        from hub.services.webhooks import IncomingWebhookService
 
         self.config = config
         self.store = store or Store(config)
@@ -38,6 +39,7 @@ class Hub:
         self.posts = PostService(self)
         self.reactions = ReactionService(self)
         self.realtime = RealtimeService(self)
+        self.webhooks = IncomingWebhookService(self)
 
     @property
     def data_dir(self) -> Path:

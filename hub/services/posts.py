@@ -287,34 +287,64 @@ class PostService:
                 if existing is not None:
                     return self.views(s, [existing])[0]
             root = self._thread_root(s, draft.root_id, channel.id)
-            post = models.Post(
-                id=new_id(),
-                create_at=draft.create_at,
-                update_at=draft.create_at,
-                edit_at=0,
-                delete_at=0,
-                is_pinned=False,
-                user_id=actor.user_id,
-                channel_id=channel.id,
-                root_id=draft.root_id,
-                original_id="",
-                message=draft.message,
-                type=draft.type,
-                props=draft.props,
-                hashtags=parse_hashtags(draft.message),
-                file_ids=[],
-                pending_post_id=draft.pending_post_id,
-                reply_count=0,
-                last_reply_at=0,
-                has_reactions=False,
-            )
-            s.add(post)
-            post.file_ids = self._attach_files(s, post, draft.file_ids)
-            mentioned = self._count_new_post(s, channel, post, root)
-            s.flush()
-            view = self.views(s, [post])[0]
-            events.emit(s, self._posted_event(s, channel, view, mentioned))
-            return view
+            return self._insert(s, channel, actor.user_id, draft, root)
+
+    def create_from_webhook(
+        self,
+        s: Session,
+        channel: models.Channel,
+        user_id: str,
+        message: str,
+        post_type: str,
+        props: dict[str, Any],
+        create_at: int,
+    ) -> PostView:
+        """A post an incoming webhook makes in its owner's name, inside the caller's transaction;
+        the webhook service has checked the channel and the message length. The parts of a split
+        message get consecutive `create_at` values so that they read in order."""
+        draft = NewPost(
+            channel_id=channel.id,
+            message=message,
+            root_id="",
+            type=post_type,
+            props={**props, "from_webhook": "true"},
+            file_ids=[],
+            pending_post_id="",
+            create_at=create_at,
+        )
+        return self._insert(s, channel, user_id, draft, None)
+
+    def _insert(
+        self, s: Session, channel: models.Channel, user_id: str, draft: NewPost, root: models.Post | None
+    ) -> PostView:
+        post = models.Post(
+            id=new_id(),
+            create_at=draft.create_at,
+            update_at=draft.create_at,
+            edit_at=0,
+            delete_at=0,
+            is_pinned=False,
+            user_id=user_id,
+            channel_id=channel.id,
+            root_id=draft.root_id,
+            original_id="",
+            message=draft.message,
+            type=draft.type,
+            props=draft.props,
+            hashtags=parse_hashtags(draft.message),
+            file_ids=[],
+            pending_post_id=draft.pending_post_id,
+            reply_count=0,
+            last_reply_at=0,
+            has_reactions=False,
+        )
+        s.add(post)
+        post.file_ids = self._attach_files(s, post, draft.file_ids)
+        mentioned = self._count_new_post(s, channel, post, root)
+        s.flush()
+        view = self.views(s, [post])[0]
+        events.emit(s, self._posted_event(s, channel, view, mentioned))
+        return view
 
     def _new_post(self, actor: Actor, fields: dict[str, Any]) -> NewPost:
         create_at = fields.get("create_at")

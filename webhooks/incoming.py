@@ -1,0 +1,122 @@
+"""The payload of POST /hooks/{id}, as Mattermost and Slack clients send it, parsed into post fields."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from hub.errors import AppError
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# Slack's <url|label> links and <!channel>-style announcements, as Mattermost rewrites them.
+_SLACK_LINK = re.compile(r"<([^\n<|>]+)\|([^\n>]+)>")
+_SLACK_ANNOUNCEMENTS = {"<!channel>": "@channel", "<!here>": "@here", "<!all>": "@all"}
+
+
+@dataclass(frozen=True)
+class WebhookMessage:
+    """Mattermost's IncomingWebhookRequest."""
+
+    text: str = ""
+    channel: str = ""
+    username: str = ""
+    icon_url: str = ""
+    icon_emoji: str = ""
+    type: str = ""
+    props: dict[str, Any] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] | None = None
+
+
+def parse_error(detail: str) -> AppError:
+    return AppError(
+        "web.incoming_webhook.parse.app_error", "Unable to parse incoming data.", 400, detail
+    )
+
+
+def parse_payload(body: bytes, content_type: str) -> WebhookMessage:
+    """A form body carries the JSON in its `payload` field; anything else is JSON itself."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise parse_error(f"the body is not UTF-8: {exc}") from None
+    if media_type == FORM_CONTENT_TYPE:
+        payloads = parse_qs(text, keep_blank_values=True).get("payload", [])
+        if not payloads:
+            raise parse_error("the form has no payload field")
+        text = payloads[0]
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise parse_error(f"the payload is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise parse_error("the payload must be a JSON object")
+    return _message(data)
+
+
+def _string(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise parse_error(f"{name} must be a string")
+    return value
+
+
+def _message(data: dict[str, Any]) -> WebhookMessage:
+    props = data.get("props")
+    if props is None:
+        props = {}
+    if not isinstance(props, dict):
+        raise parse_error("props must be an object")
+    attachments = data.get("attachments")
+    if attachments is not None and (
+        not isinstance(attachments, list) or not all(isinstance(a, dict) for a in attachments)
+    ):
+        raise parse_error("attachments must be a list of objects")
+    return WebhookMessage(
+        text=slack_text_to_markdown(_string(data, "text")),
+        channel=_string(data, "channel"),
+        username=_string(data, "username"),
+        icon_url=_string(data, "icon_url"),
+        icon_emoji=_string(data, "icon_emoji"),
+        type=_string(data, "type"),
+        props=props,
+        attachments=None if attachments is None else [_attachment_to_markdown(a) for a in attachments],
+    )
+
+
+def slack_text_to_markdown(text: str) -> str:
+    for announcement, mention in _SLACK_ANNOUNCEMENTS.items():
+        text = text.replace(announcement, mention)
+    return slack_links_to_markdown(text)
+
+
+def slack_links_to_markdown(text: str) -> str:
+    return _SLACK_LINK.sub(r"[\2](\1)", text)
+
+
+def _attachment_to_markdown(attachment: dict[str, Any]) -> dict[str, Any]:
+    """Mattermost rewrites the links of an attachment's text, pretext and field values."""
+    converted = dict(attachment)
+    for name in ("text", "pretext"):
+        if isinstance(converted.get(name), str):
+            converted[name] = slack_links_to_markdown(converted[name])
+    if isinstance(converted.get("fields"), list):
+        converted["fields"] = [
+            {**f, "value": slack_links_to_markdown(f["value"])}
+            if isinstance(f, dict) and isinstance(f.get("value"), str)
+            else f
+            for f in converted["fields"]
+        ]
+    return converted
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Mattermost splits an over-long webhook text into posts of at most `limit` characters."""
+    if len(text) <= limit:
+        return [text]
+    return [text[start : start + limit] for start in range(0, len(text), limit)]
