@@ -14,6 +14,7 @@ import pytest
 
 from hub.errors import AppError
 from webhooks.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS
+from webhooks.adapters.expectations import assert_renders_as
 from webhooks.adapters.github.adapter import ADAPTER
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -222,16 +223,7 @@ def test_every_own_fixture_has_an_expected_post() -> None:
 def test_own_fixture_renders_exactly(name: str) -> None:
     rendered = ADAPTER.render(event_of(FIXTURES / name), load(FIXTURES / name))
     expected = EXPECTED[name]
-    if expected is None:
-        assert rendered is None
-        return
-    assert rendered is not None
-    assert (rendered.event, rendered.text, rendered.attachments, rendered.outcome) == (
-        event_of(FIXTURES / name),
-        expected[0],
-        (expected[1],),
-        expected[2],
-    )
+    assert_renders_as(rendered, event_of(FIXTURES / name), expected)
 
 
 SHARED = sorted(SHARED_FIXTURES.glob("*.json")) if SHARED_FIXTURES.is_dir() else []

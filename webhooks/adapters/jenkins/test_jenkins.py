@@ -12,6 +12,7 @@ import pytest
 
 from hub.errors import AppError
 from webhooks.adapters import CANCELLED, FAILURE, RUNNING, SUCCESS
+from webhooks.adapters.expectations import assert_renders_as
 from webhooks.adapters.jenkins.adapter import ADAPTER
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -95,16 +96,7 @@ def test_own_fixture_renders_exactly(name: str) -> None:
     assert event == name.split("-")[0].removesuffix(".json")
     rendered = ADAPTER.render(event, payload)
     expected = EXPECTED[name]
-    if expected is None:
-        assert rendered is None
-        return
-    assert rendered is not None
-    assert (rendered.event, rendered.text, rendered.attachments, rendered.outcome) == (
-        event,
-        expected[0],
-        (expected[1],),
-        expected[2],
-    )
+    assert_renders_as(rendered, event, expected)
 
 
 SHARED = sorted(SHARED_FIXTURES.glob("notification-*.json")) if SHARED_FIXTURES.is_dir() else []
