@@ -31,6 +31,7 @@ test: $(TEST_STAMP) services
 
 bench: $(RUN_STAMP)
 	$(PY) bench/bench_posts.py
+	$(PY) bench/bench_webhooks.py
 
 clean:
 	rm -rf $(VENV)

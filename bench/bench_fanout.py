@@ -1,6 +1,6 @@
 """WebSocket fan-out: one sender posts M messages to a channel watched by N idle sockets.
 
-Starts Hubbub as in production (bench_posts.start_server: gunicorn with the gevent worker) on SQLite
+Starts Hubbub as in production (harness.running_server: gunicorn with the gevent worker) on SQLite
 with one worker, or with --db postgres on a fresh PostgreSQL database with --workers workers sharing
 events through Redis. Creates --users members of one channel, opens --sockets WebSockets spread over
 them (an asyncio client on the `websockets` package), then posts --messages messages through the REST
@@ -20,10 +20,7 @@ import asyncio
 import json
 import re
 import resource
-import signal
-import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,7 +30,7 @@ import requests
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from bench_posts import PASSWORD, _checked, free_port, start_server, wait_until_up, write_config, set_up_channel
+from harness import PASSWORD, checked, p50_p99, parse_arguments, running_server, set_up_channel
 
 # The message text carries its number; finding it in the raw frame spares parsing thousands of frames twice.
 MARKER = "fanout-message-"
@@ -71,14 +68,6 @@ def raise_fd_limit() -> int:
     return hard
 
 
-def write_fanout_config(folder: Path, args: argparse.Namespace, port: int) -> Path:
-    path = write_config(folder, args, port)
-    config = json.loads(path.read_text())
-    config["SqlSettings"]["MaxOpenConns"] = MAX_OPEN_CONNS_PER_WORKER
-    path.write_text(json.dumps(config))
-    return path
-
-
 def worker_pids(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     return [int(pid) for pid in children]
@@ -99,17 +88,17 @@ def make_members(url: str, admin_token: str, channel_id: str, count: int) -> lis
     tokens = []
     with requests.Session() as http:
         http.headers["Authorization"] = f"Bearer {admin_token}"
-        team_id = _checked(http.get(f"{api}/channels/{channel_id}"), 200)["team_id"]
+        team_id = checked(http.get(f"{api}/channels/{channel_id}"), 200)["team_id"]
         for n in range(count):
             name = f"watcher{n}"
-            user = _checked(
+            user = checked(
                 http.post(f"{api}/users", json={"username": name, "email": f"{name}@example.com", "password": PASSWORD}),
                 201,
             )
-            _checked(http.post(f"{api}/teams/{team_id}/members", json={"team_id": team_id, "user_id": user["id"]}), 201)
-            _checked(http.post(f"{api}/channels/{channel_id}/members", json={"user_id": user["id"]}), 201)
+            checked(http.post(f"{api}/teams/{team_id}/members", json={"team_id": team_id, "user_id": user["id"]}), 201)
+            checked(http.post(f"{api}/channels/{channel_id}/members", json={"user_id": user["id"]}), 201)
             login = http.post(f"{api}/users/login", json={"login_id": name, "password": PASSWORD})
-            _checked(login, 200)
+            checked(login, 200)
             tokens.append(login.headers["Token"])
     return tokens
 
@@ -143,7 +132,7 @@ def send_posts(url: str, token: str, channel_id: str, messages: int, pause: floa
         http.headers["Authorization"] = f"Bearer {token}"
         for number in range(messages):
             deliveries.sent_at[number] = time.perf_counter()
-            _checked(
+            checked(
                 http.post(f"{url}/api/v4/posts", json={"channel_id": channel_id, "message": f"{MARKER}{number}."}),
                 201,
             )
@@ -176,8 +165,8 @@ async def fan_out(url: str, token: str, channel_id: str, tokens: list[str], args
     await asyncio.gather(*(ws.close() for ws, _ in opened), return_exceptions=True)
 
     unique = sum(len(counts) for counts in deliveries.per_socket)
-    latencies = sorted(deliveries.latencies_ms)
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
+    delivered = len(deliveries.latencies_ms)
+    p50, p99 = p50_p99(deliveries.latencies_ms)
     elapsed = (deliveries.last_arrival or time.perf_counter()) - started
     return {
         "db": args.db,
@@ -186,12 +175,12 @@ async def fan_out(url: str, token: str, channel_id: str, tokens: list[str], args
         "sockets": args.sockets,
         "messages": args.messages,
         "opening_seconds": round(opening_seconds, 1),
-        "delivered": len(latencies),
-        "delivered_per_second": round(len(latencies) / elapsed, 1) if elapsed > 0 else None,
-        "p50_ms": round(cuts[49], 1) if cuts else None,
-        "p99_ms": round(cuts[98], 1) if cuts else None,
+        "delivered": delivered,
+        "delivered_per_second": round(delivered / elapsed, 1) if elapsed > 0 else None,
+        "p50_ms": p50,
+        "p99_ms": p99,
         "lost": expected - unique,
-        "duplicated": len(latencies) - unique,
+        "duplicated": delivered - unique,
         "closed_by_server": closed_by_server,
         "rss_kib_per_socket": round((rss_after - rss_before) / args.sockets, 1),
         "rss_mib_before": round(rss_before / 1024, 1),
@@ -201,42 +190,21 @@ async def fan_out(url: str, token: str, channel_id: str, tokens: list[str], args
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers on PostgreSQL (SQLite uses 1)")
     parser.add_argument("--sockets", type=int, default=100, help="idle sockets listening to the channel")
     parser.add_argument("--users", type=int, default=20, help="accounts the sockets are spread over")
     parser.add_argument("--messages", type=int, default=50, help="posts the sender makes")
     parser.add_argument("--pause", type=float, default=0.05, help="seconds between two posts")
     parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for late events")
-    parser.add_argument(
-        "--pg-admin-url",
-        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-        help="a PostgreSQL URL allowed to create the benchmark database",
-    )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    args = parser.parse_args(argv)
-    if args.db == "sqlite":
-        args.workers = 1
+    args = parse_arguments(parser, argv)
     fd_limit = raise_fd_limit()
     if fd_limit < args.sockets + 100:  # client and server each hold one end
         raise SystemExit(f"the descriptor limit ({fd_limit}) is too low for {args.sockets} sockets")
 
-    with tempfile.TemporaryDirectory(prefix="hubbub-fanout-") as tmp:
-        folder = Path(tmp)
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = start_server(folder, write_fanout_config(folder, args, port))
-        try:
-            wait_until_up(url, server)
-            token, channel_id = set_up_channel(url)
-            tokens = make_members(url, token, channel_id, args.users)
-            result = asyncio.run(fan_out(url, token, channel_id, tokens, args, server.pid))
-        except BaseException:  # what the server logged explains most failures
-            print((folder / "serve.log").read_text()[-20_000:], file=sys.stderr)
-            raise
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    settings = {"SqlSettings": {"MaxOpenConns": MAX_OPEN_CONNS_PER_WORKER}}
+    with running_server(args, settings, prefix="hubbub-fanout-") as server:
+        token, channel_id = set_up_channel(server.url)
+        tokens = make_members(server.url, token, channel_id, args.users)
+        result = asyncio.run(fan_out(server.url, token, channel_id, tokens, args, server.pid))
     if args.json:
         print(json.dumps(result))
     else:

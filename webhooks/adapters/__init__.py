@@ -25,6 +25,10 @@ class Rendered:
     # "failure", "success", "running", "cancelled" or "" when the event has no outcome; used by the
     # "failures and recoveries only" filter.
     outcome: str = ""
+    # What the outcome is about, e.g. "pipeline:group/project@main": a success is a recovery only after a
+    # failure with the same subject. Set by every event that can have an outcome (even when this one has
+    # none, e.g. a skipped run), "" by the others; "<kind>:<key>", at most 255 characters.
+    subject: str = ""
 
 
 class Adapter(Protocol):

@@ -3,7 +3,9 @@ malformed payload into a 400, escaping, safe links and Slack-style attachments."
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Sequence
+from urllib.parse import quote
 
 from hub.errors import AppError
 
@@ -51,23 +53,62 @@ def maybe(payload: Any, path: str, kind: type | tuple[type, ...] = str) -> Any:
     return None if value is None else _check_type(value, path, kind)
 
 
+# Everything Mattermost Markdown gives a meaning inline: escapes, code spans, emphasis and
+# strikethrough, link and image brackets, HTML and autolinks in angle brackets.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
+# An @ that could start a mention (the server's rule: not right after a word character, as in an
+# e-mail address). A backslash would not help: mentions are found in the raw message, not in the
+# rendered Markdown, so \@channel would still notify everyone.
+_MENTION_AT = re.compile(r"(?<!\w)@(?=[\w.\-])")
+# U+2060 WORD JOINER: invisible, zero-width and not a word character, so "@\u2060channel" looks like
+# "@channel" but no longer matches a mention; unlike U+200D it cannot join neighbouring emoji.
+_MENTION_BREAK = "@\u2060"
+# Characters that would end a Markdown link destination early or smuggle in markup.
+_URL_UNSAFE = re.compile(r"[\s()<>`\"\\\x00-\x1f\x7f]")
+MAX_SUBJECT_CHARS = 255
+
+
+def quiet_mentions(text: str) -> str:
+    """The text with its @names shown as they are but mentioning no one (no @channel, @all, @here)."""
+    return _MENTION_AT.sub(_MENTION_BREAK, text)
+
+
 def escape(text: str) -> str:
-    """Text safe to put in a post: brackets can no longer open or close a Markdown link."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """User-written text made inert in a post: no links, images, emphasis, code spans, HTML or
+    mentions; it still reads the same."""
+    return quiet_mentions(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
+
+
+def code(text: str) -> str:
+    """Inline code for branch, tag and commit names; escaped text when a backtick would end it early."""
+    return f"`{quiet_mentions(text)}`" if "`" not in text else escape(text)
 
 
 def is_web_url(url: str | None) -> bool:
     return url is not None and url.lower().startswith(("https://", "http://"))
 
 
-def link(text: str, url: str | None) -> str:
-    """A Markdown link, or the bare (escaped) text when the URL is not http(s) (e.g. javascript:)."""
-    # A line break would end the link text early.
-    label = escape(" ".join(text.split()))
-    if url is None or not is_web_url(url):
-        return label
-    safe_url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-    return f"[{label}]({safe_url})"
+def safe_url(url: str | None) -> str:
+    """The URL when it is http(s), with the characters that would end a Markdown link encoded; else ""."""
+    if not is_web_url(url):
+        return ""
+    # Mentions are found in the raw message, link targets included ("https://host/@all").
+    return _MENTION_AT.sub("%40", _URL_UNSAFE.sub(lambda match: quote(match.group()), url))
+
+
+def link(text: str, url: str | None, *, as_code: bool = False) -> str:
+    """A Markdown link labelled with the escaped text (or the text as inline code); the bare label when
+    the URL is not http(s) (e.g. javascript:)."""
+    # A line break would end the link's label early.
+    text = " ".join(text.split())
+    label = code(text) if as_code else escape(text)
+    target = safe_url(url)
+    return f"[{label}]({target})" if target else label
+
+
+def subject(kind: str, key: str) -> str:
+    """The stable key of what an outcome is about; the kind keeps a job and a pipeline apart."""
+    return f"{kind}:{key}"[:MAX_SUBJECT_CHARS]
 
 
 def header(headers: Mapping[str, str], name: str) -> str:

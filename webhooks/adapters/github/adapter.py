@@ -19,6 +19,7 @@ from webhooks.adapters.render import (
     link,
     maybe,
     need,
+    subject,
 )
 
 FOOTER = "GitHub"
@@ -261,7 +262,9 @@ def _render_run(
     url: str | None,
     state: tuple[str, str, str],
     fields: list[tuple[str, str, bool]],
+    subject_key: str,
 ) -> Rendered:
+    """`subject_key` says which run this is within the repository ("@main/CI"), across its attempts."""
     repo, _ = _repo(payload)
     _, author = _sender(payload)
     happened, color, outcome = state
@@ -281,6 +284,7 @@ def _render_run(
             ),
         ),
         outcome,
+        subject(event, need(payload, "repository.full_name") + subject_key),
     )
 
 
@@ -290,9 +294,10 @@ def _render_workflow_run(payload: dict[str, Any]) -> Rendered | None:
     run = "workflow_run"
     name = maybe(payload, f"{run}.name") or maybe(payload, "workflow.name") or "workflow"
     number = need(payload, f"{run}.run_number", int)
+    branch = need(payload, f"{run}.head_branch")
     state = _run_state(need(payload, f"{run}.status"), maybe(payload, f"{run}.conclusion"))
     fields = [
-        ("Branch", escape(need(payload, f"{run}.head_branch")), True),
+        ("Branch", escape(branch), True),
         _commit_field(payload, need(payload, f"{run}.head_sha")),
         ("Trigger", escape(need(payload, f"{run}.event")), True),
     ]
@@ -307,6 +312,7 @@ def _render_workflow_run(payload: dict[str, Any]) -> Rendered | None:
         need(payload, f"{run}.html_url"),
         state,
         fields,
+        f"@{branch}/{name}",
     )
 
 
@@ -314,20 +320,27 @@ def _render_workflow_job(payload: dict[str, Any]) -> Rendered | None:
     if need(payload, "action") not in {"queued", "waiting", "in_progress", "completed"}:
         return None
     job = "workflow_job"
+    name = need(payload, f"{job}.name")
+    workflow = maybe(payload, f"{job}.workflow_name") or ""
+    branch = maybe(payload, f"{job}.head_branch") or ""
+    sha = need(payload, f"{job}.head_sha")
     state = _run_state(need(payload, f"{job}.status"), maybe(payload, f"{job}.conclusion"))
     fields = [
-        ("Workflow", escape(maybe(payload, f"{job}.workflow_name") or ""), True),
-        ("Branch", escape(maybe(payload, f"{job}.head_branch") or ""), True),
-        _commit_field(payload, need(payload, f"{job}.head_sha")),
+        ("Workflow", escape(workflow), True),
+        ("Branch", escape(branch), True),
+        _commit_field(payload, sha),
     ]
+    # Older payloads lack workflow_name; the run id then keeps jobs of different workflows apart.
+    workflow_key = workflow or str(maybe(payload, f"{job}.run_id", int) or "")
     return _render_run(
         payload,
         "workflow_job",
         "Job",
-        need(payload, f"{job}.name"),
+        name,
         need(payload, f"{job}.html_url"),
         state,
         [field for field in fields if field[1]],
+        f"@{branch or sha}/{workflow_key}/{name}",
     )
 
 
@@ -335,8 +348,10 @@ def _render_check_run(payload: dict[str, Any]) -> Rendered | None:
     if need(payload, "action") not in {"created", "completed", "rerequested"}:
         return None
     check = "check_run"
+    name = need(payload, f"{check}.name")
+    sha = need(payload, f"{check}.head_sha")
     state = _run_state(need(payload, f"{check}.status"), maybe(payload, f"{check}.conclusion"))
-    fields = [_commit_field(payload, need(payload, f"{check}.head_sha"))]
+    fields = [_commit_field(payload, sha)]
     branch = maybe(payload, f"{check}.check_suite.head_branch")
     if branch:
         fields.insert(0, ("Branch", escape(branch), True))
@@ -347,10 +362,11 @@ def _render_check_run(payload: dict[str, Any]) -> Rendered | None:
         payload,
         "check_run",
         "Check",
-        need(payload, f"{check}.name"),
+        name,
         maybe(payload, f"{check}.html_url"),
         state,
         fields,
+        f"@{branch or sha}/{name}",
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from hub.errors import AppError
+from hub.services.posts import mention_names
 from webhooks.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS
 from webhooks.adapters.expectations import assert_renders_as
 from webhooks.adapters.github.adapter import ADAPTER
@@ -345,3 +346,61 @@ def test_body_that_is_not_an_object_is_a_400() -> None:
     with pytest.raises(AppError) as raised:
         ADAPTER.render("push", [1, 2])  # type: ignore[arg-type]
     assert raised.value.status_code == 400
+
+
+def _subject(fixture: str, payload: dict[str, Any] | None = None) -> str:
+    rendered = ADAPTER.render(event_of(FIXTURES / fixture), payload or load(FIXTURES / fixture))
+    assert rendered is not None
+    return rendered.subject
+
+
+@pytest.mark.parametrize(
+    ("fixtures", "subject"),
+    [
+        (
+            [
+                "workflow_run-requested.json",
+                "workflow_run-completed-failure.json",
+                "workflow_run-completed-success.json",
+                "workflow_run-completed-cancelled.json",
+            ],
+            "workflow_run:hubbub-dev/hubbub@main/CI",
+        ),
+        (["workflow_job-completed-failure.json"], "workflow_job:hubbub-dev/hubbub@main/CI/tests (postgres)"),
+        (["check_run-completed-timed_out.json"], "check_run:hubbub-dev/hubbub@feature/github/lint"),
+        (["push.json", "pull_request-opened.json", "issues-opened.json", "release-published.json"], ""),
+    ],
+)
+def test_failure_and_success_of_the_same_run_share_a_subject(fixtures: list[str], subject: str) -> None:
+    assert {_subject(fixture) for fixture in fixtures} == {subject}
+
+
+def test_subject_tells_branches_and_workflows_apart() -> None:
+    failure = "workflow_run-completed-failure.json"
+    other_branch = _with(load(FIXTURES / failure), "feature/github", "workflow_run", "head_branch")
+    other_workflow = _with(load(FIXTURES / failure), "Nightly", "workflow_run", "name")
+    subjects = [_subject(failure), _subject(failure, other_branch), _subject(failure, other_workflow)]
+    assert subjects[1] == "workflow_run:hubbub-dev/hubbub@feature/github/CI"
+    assert len(set(subjects)) == len(subjects)
+
+
+def test_job_and_check_subjects_fall_back_to_the_run_and_the_commit() -> None:
+    job = _without(load(FIXTURES / "workflow_job-completed-failure.json"), "workflow_job", "workflow_name")
+    job = _without(job, "workflow_job", "head_branch")
+    assert _subject("workflow_job-completed-failure.json", job) == (
+        f"workflow_job:hubbub-dev/hubbub@{SHA}/8800/tests (postgres)"
+    )
+    check = _without(load(FIXTURES / "check_run-completed-timed_out.json"), "check_run", "check_suite")
+    assert _subject("check_run-completed-timed_out.json", check) == f"check_run:hubbub-dev/hubbub@{SHA}/lint"
+
+
+def test_commit_messages_mention_no_one_and_form_no_markup() -> None:
+    payload = load(FIXTURES / "push.json")
+    payload["commits"][0]["message"] = "Tell @channel and @here: *done* `now` <b>x</b> ![i](https://e.test)"
+    rendered = ADAPTER.render("push", payload)
+    assert rendered is not None
+    assert mention_names(rendered.text + rendered.attachments[0]["text"]) == set()
+    assert rendered.attachments[0]["text"].split("\n")[0] == (
+        f"[1111111]({R}/commit/{'1' * 8}a1b2c3d4e5f60718293a4b5c6d7e8f90) Tell @\u2060channel and "
+        "@\u2060here: \\*done\\* \\`now\\` \\<b\\>x\\</b\\> !\\[i\\](https://e.test) — Ada Lovelace"
+    )

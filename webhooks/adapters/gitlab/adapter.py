@@ -14,7 +14,17 @@ from urllib.parse import quote
 
 from hub.errors import AppError
 from webhooks.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
-from webhooks.adapters.render import clip, first_line, header
+from webhooks.adapters.render import (
+    clip,
+    code,
+    escape,
+    first_line,
+    header,
+    link,
+    quiet_mentions,
+    safe_url,
+    subject,
+)
 
 _EVENTS_BY_HEADER = {
     "Push Hook": "push",
@@ -77,25 +87,8 @@ _ACTION_WORDS = {
 }
 _ACTION_COLOURS = {"merge": SUCCESS, "close": CANCELLED, "delete": CANCELLED}
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
-
-
-def _escape(text: str) -> str:
-    """User-written text made inert in Mattermost Markdown (no links, emphasis or code spans)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def _safe_url(url: str) -> str:
-    """The URL when it is http(s), with the characters that would end a Markdown link encoded; else ""."""
-    if not re.match(r"https?://", url, re.IGNORECASE):
-        return ""
-    return quote(url, safe="/:?#[]@!$&'*+,;=%~.-_")
-
-
-def _link(label: str, url: str) -> str:
-    """A Markdown link whose label is already Markdown; plain label when the URL is not http(s)."""
-    safe = _safe_url(url)
-    return f"[{label}]({safe})" if safe else label
+# Usernames that would notify the whole channel if written as "@name".
+_CHANNEL_WIDE_NAMES = {"all", "channel", "here"}
 
 
 class _Fields:
@@ -165,6 +158,7 @@ class _Post:
     text: str = ""
     fields: list[tuple[str, str, bool]] = field(default_factory=list)
     outcome: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,13 +174,15 @@ def _actor(payload: _Fields) -> _Actor:
     user = payload.opt_obj("user")
     username = user.opt_text("username") or payload.opt_text("user_username")
     name = user.opt_text("name") or payload.opt_text("user_name")
-    icon = _safe_url(user.opt_text("avatar_url") or payload.opt_text("user_avatar"))
-    link = _safe_url(payload.opt_text("user_url"))
-    if re.fullmatch(r"[A-Za-z0-9_.-]+", username):
+    icon = safe_url(user.opt_text("avatar_url") or payload.opt_text("user_avatar"))
+    profile = safe_url(payload.opt_text("user_url"))
+    # The server also reads "@here." or "@all_" as channel-wide, so the check ignores trailing punctuation.
+    channel_wide = username.lower().rstrip("._-") in _CHANNEL_WIDE_NAMES
+    if re.fullmatch(r"[A-Za-z0-9_.-]+", username) and not channel_wide:
         mention = f"@{username}"
     else:
-        mention = _escape(name or username) or "Someone"
-    return _Actor(mention, name or username, icon, link)
+        mention = escape(name or username) or "Someone"
+    return _Actor(mention, name or username, icon, profile)
 
 
 def _project(payload: _Fields) -> tuple[str, str, str]:
@@ -195,30 +191,30 @@ def _project(payload: _Fields) -> tuple[str, str, str]:
     if "project" not in payload.data and "project_name" in payload.data:
         name = payload.text("project_name")
         web_url = payload.opt_obj("repository").opt_text("homepage")
-        return _link(_escape(name), web_url), web_url, name
+        return link(name, web_url), web_url, name
     project = payload.obj("project")
     name = project.text("name")
     web_url = project.opt_text("web_url")
-    return _link(_escape(name), web_url), web_url, project.opt_text("path_with_namespace") or name
-
-
-def _code(text: str) -> str:
-    """Inline code for branch and tag names; escaped text when a backtick would end the span early."""
-    return f"`{text}`" if "`" not in text else _escape(text)
+    return link(name, web_url), web_url, project.opt_text("path_with_namespace") or name
 
 
 def _ref_link(project_url: str, kind: str, ref: str) -> str:
-    label = _code(ref)
-    return _link(label, f"{project_url}/-/{kind}/{quote(ref, safe='')}" if project_url else "")
+    return link(ref, f"{project_url}/-/{kind}/{quote(ref, safe='')}" if project_url else "", as_code=True)
 
 
 def _sha_link(sha: str, url: str) -> str:
-    return _link(f"`{sha[:8]}`", url) if re.fullmatch(r"[0-9a-fA-F]+", sha) else _escape(sha[:8])
+    return link(sha[:8], url, as_code=True) if re.fullmatch(r"[0-9a-fA-F]+", sha) else escape(sha[:8])
 
 
 def _commit_summary(sha: str, url: str, message: str) -> str:
     """A linked short sha followed by the commit message's first line."""
-    return f"{_sha_link(sha, url)} {_escape(first_line(message))}".rstrip()
+    return f"{_sha_link(sha, url)} {escape(first_line(message))}".rstrip()
+
+
+def _body(markdown: str) -> str:
+    """A comment or description: the author's own GitLab Markdown, shortened, notifying no one here
+    (its @names are GitLab users, and an @channel in it must not reach the whole channel)."""
+    return quiet_mentions(clip(markdown))
 
 
 def _status_style(status: str) -> tuple[str, str]:
@@ -226,11 +222,11 @@ def _status_style(status: str) -> tuple[str, str]:
 
 
 def _status_words(status: str) -> str:
-    return _STATUS_WORDS.get(status, _escape(status.replace("_", " ")))
+    return _STATUS_WORDS.get(status, escape(status.replace("_", " ")))
 
 
 def _action_words(action: str) -> str:
-    return _ACTION_WORDS.get(action, _escape(action.replace("_", " ")))
+    return _ACTION_WORDS.get(action, escape(action.replace("_", " ")))
 
 
 def _duration(seconds: float) -> str:
@@ -244,7 +240,7 @@ def _commit_lines(payload: _Fields) -> str:
     for commit in commits[:_MAX_COMMITS]:
         author = commit.opt_obj("author").opt_text("name")
         line = "- " + _commit_summary(commit.text("id"), commit.opt_text("url"), commit.opt_text("message"))
-        lines.append(f"{line} ({_escape(author)})" if author else line)
+        lines.append(f"{line} ({escape(author)})" if author else line)
     total = int(payload.opt_number("total_commits_count") or len(commits))
     if total > _MAX_COMMITS:
         hidden = total - _MAX_COMMITS
@@ -264,13 +260,13 @@ def _render_push(payload: _Fields) -> _Post:
     project, project_url, _ = _project(payload)
     who = _actor(payload).mention
     if deleted:
-        return _Post(f"{who} deleted branch {_code(branch)} in {project}", CANCELLED, branch)
+        return _Post(f"{who} deleted branch {code(branch)} in {project}", CANCELLED, branch)
     branch_link = _ref_link(project_url, "tree", branch)
     total = int(payload.opt_number("total_commits_count") or len(payload.objects("commits")))
     verb = "pushed the new branch" if created and not total else (
         f"pushed {total} commit{'s' if total != 1 else ''} to")
     headline = f"{who} {verb} {branch_link} in {project}"
-    return _Post(headline, NEUTRAL, branch, _safe_url(f"{project_url}/-/tree/{quote(branch, safe='')}"),
+    return _Post(headline, NEUTRAL, branch, safe_url(f"{project_url}/-/tree/{quote(branch, safe='')}"),
                  _commit_lines(payload))
 
 
@@ -279,17 +275,17 @@ def _render_tag_push(payload: _Fields) -> _Post:
     project, project_url, _ = _project(payload)
     who = _actor(payload).mention
     if deleted:
-        return _Post(f"{who} deleted tag {_code(tag)} in {project}", CANCELLED, tag)
+        return _Post(f"{who} deleted tag {code(tag)} in {project}", CANCELLED, tag)
     sha = payload.opt_text("checkout_sha") or payload.opt_text("after")
     commit_url = f"{project_url}/-/commit/{sha}" if project_url else ""
     fields = [("Commit", _sha_link(sha, commit_url), True)] if sha else []
     return _Post(f"{who} pushed tag {_ref_link(project_url, 'tags', tag)} in {project}", NEUTRAL, tag,
-                 _safe_url(f"{project_url}/-/tags/{quote(tag, safe='')}"), fields=fields)
+                 safe_url(f"{project_url}/-/tags/{quote(tag, safe='')}"), fields=fields)
 
 
 def _labels(payload: _Fields, attributes: _Fields) -> str:
     labels = payload.objects("labels") or attributes.objects("labels")
-    return ", ".join(_escape(label.opt_text("title")) for label in labels if label.opt_text("title"))
+    return ", ".join(escape(label.opt_text("title")) for label in labels if label.opt_text("title"))
 
 
 def _render_merge_request(payload: _Fields) -> _Post:
@@ -298,15 +294,15 @@ def _render_merge_request(payload: _Fields) -> _Post:
     project, _, _ = _project(payload)
     url = attributes.opt_text("url")
     headline = (f"{_actor(payload).mention} {_action_words(action)} merge request "
-                f"{_link(_escape(f'!{iid} {title}'), url)} in {project}")
-    branches = f"{_code(attributes.text('source_branch'))} → {_code(attributes.text('target_branch'))}"
+                f"{link(f'!{iid} {title}', url)} in {project}")
+    branches = f"{code(attributes.text('source_branch'))} → {code(attributes.text('target_branch'))}"
     fields = [("Branches", branches, True)]
     labels = _labels(payload, attributes)
     if labels:
         fields.append(("Labels", labels, True))
-    text = clip(attributes.opt_text("description")) if action == "open" else ""
+    text = _body(attributes.opt_text("description")) if action == "open" else ""
     colour = _ACTION_COLOURS.get(action, NEUTRAL)
-    return _Post(headline, colour, f"!{iid} {title}", _safe_url(url), text, fields)
+    return _Post(headline, colour, f"!{iid} {title}", safe_url(url), text, fields)
 
 
 def _render_issue(payload: _Fields) -> _Post:
@@ -316,18 +312,18 @@ def _render_issue(payload: _Fields) -> _Post:
     project, _, _ = _project(payload)
     url = attributes.opt_text("url")
     headline = (f"{_actor(payload).mention} {_action_words(action)} issue "
-                f"{_link(_escape(f'#{iid} {title}'), url)} in {project}")
+                f"{link(f'#{iid} {title}', url)} in {project}")
     fields = []
     names = [assignee.opt_text("name") for assignee in payload.objects("assignees")]
-    assignees = ", ".join(_escape(name) for name in names if name)
+    assignees = ", ".join(escape(name) for name in names if name)
     if assignees:
         fields.append(("Assignees", assignees, True))
     labels = _labels(payload, attributes)
     if labels:
         fields.append(("Labels", labels, True))
-    text = clip(attributes.opt_text("description")) if action == "open" else ""
+    text = _body(attributes.opt_text("description")) if action == "open" else ""
     colour = _ACTION_COLOURS.get(action, NEUTRAL)
-    return _Post(headline, colour, f"#{iid} {title}", _safe_url(url), text, fields)
+    return _Post(headline, colour, f"#{iid} {title}", safe_url(url), text, fields)
 
 
 def _noteable(payload: _Fields, note: _Fields) -> str:
@@ -336,17 +332,17 @@ def _noteable(payload: _Fields, note: _Fields) -> str:
     url = note.opt_text("url")
     if noteable_type == "MergeRequest":
         mr = payload.obj("merge_request")
-        return "merge request " + _link(_escape(f"!{mr.text('iid')} {mr.opt_text('title')}".strip()), url)
+        return "merge request " + link(f"!{mr.text('iid')} {mr.opt_text('title')}".strip(), url)
     if noteable_type == "Issue":
         issue = payload.obj("issue")
-        return "issue " + _link(_escape(f"#{issue.text('iid')} {issue.opt_text('title')}".strip()), url)
+        return "issue " + link(f"#{issue.text('iid')} {issue.opt_text('title')}".strip(), url)
     if noteable_type == "Commit":
         commit = payload.opt_obj("commit")
         return "commit " + _sha_link(commit.opt_text("id") or note.text("commit_id"), url)
     if noteable_type == "Snippet":
         snippet = payload.obj("snippet")
-        return "snippet " + _link(_escape(f"${snippet.text('id')} {snippet.opt_text('title')}".strip()), url)
-    return _link(_escape(noteable_type), url)
+        return "snippet " + link(f"${snippet.text('id')} {snippet.opt_text('title')}".strip(), url)
+    return link(noteable_type, url)
 
 
 def _render_note(payload: _Fields) -> _Post:
@@ -355,7 +351,7 @@ def _render_note(payload: _Fields) -> _Post:
     project, _, _ = _project(payload)
     target = _noteable(payload, note)
     return _Post(f"{_actor(payload).mention} commented on {target} in {project}", NEUTRAL,
-                 "Comment", _safe_url(note.opt_text("url")), clip(body))
+                 "Comment", safe_url(note.opt_text("url")), _body(body))
 
 
 def _ci_ref_link(source: _Fields, project_url: str, ref: str) -> str:
@@ -364,7 +360,7 @@ def _ci_ref_link(source: _Fields, project_url: str, ref: str) -> str:
 
 
 def _ci_fields(status: str, duration: float | None) -> list[tuple[str, str, bool]]:
-    fields = [("Status", _escape(status), True)]
+    fields = [("Status", escape(status), True)]
     if duration is not None:
         fields.append(("Duration", _duration(duration), True))
     return fields
@@ -373,10 +369,10 @@ def _ci_fields(status: str, duration: float | None) -> list[tuple[str, str, bool
 def _render_pipeline(payload: _Fields) -> _Post:
     attributes = payload.obj("object_attributes")
     pipeline_id, status, ref = attributes.text("id"), attributes.text("status"), attributes.text("ref")
-    project, project_url, _ = _project(payload)
+    project, project_url, project_path = _project(payload)
     url = attributes.opt_text("url") or (f"{project_url}/-/pipelines/{pipeline_id}" if project_url else "")
     colour, outcome = _status_style(status)
-    headline = (f"Pipeline {_link(_escape(f'#{pipeline_id}'), url)} {_status_words(status)} on "
+    headline = (f"Pipeline {link(f'#{pipeline_id}', url)} {_status_words(status)} on "
                 f"{_ci_ref_link(attributes, project_url, ref)} in {project}")
     fields = _ci_fields(status, attributes.opt_number("duration"))
     sha = attributes.opt_text("sha")
@@ -386,51 +382,55 @@ def _render_pipeline(payload: _Fields) -> _Post:
         fields.append(("Commit", _commit_summary(sha, commit_url, commit.opt_text("message")), False))
     merge_request = payload.opt_obj("merge_request")
     if merge_request.opt_text("iid"):
-        label = _escape(f"!{merge_request.opt_text('iid')} {merge_request.opt_text('title')}".strip())
-        fields.append(("Merge request", _link(label, merge_request.opt_text("url")), False))
-    failed = [_escape(build.opt_text("name")) for build in payload.objects("builds")
+        label = f"!{merge_request.opt_text('iid')} {merge_request.opt_text('title')}".strip()
+        fields.append(("Merge request", link(label, merge_request.opt_text("url")), False))
+    failed = [escape(build.opt_text("name")) for build in payload.objects("builds")
               if build.opt_text("status") == "failed" and build.opt_text("name")]
     if failed:
         fields.append(("Failed jobs", ", ".join(sorted(failed)), False))
     user = _actor(payload)
     if user.name:
         headline += f" (triggered by {user.mention})"
-    return _Post(headline, colour, f"Pipeline #{pipeline_id}", _safe_url(url), fields=fields, outcome=outcome)
+    return _Post(headline, colour, f"Pipeline #{pipeline_id}", safe_url(url), fields=fields, outcome=outcome,
+                 subject=subject("pipeline", f"{project_path}@{ref}"))
 
 
 def _render_job(payload: _Fields) -> _Post:
     job_id, name, status = payload.text("build_id"), payload.text("build_name"), payload.text("build_status")
-    project, project_url, _ = _project(payload)
+    ref = payload.text("ref")
+    project, project_url, project_path = _project(payload)
     url = f"{project_url}/-/jobs/{job_id}" if project_url else ""
     colour, outcome = _status_style(status)
-    headline = (f"Job {_link(_escape(name), url)} {_status_words(status)} on "
-                f"{_ci_ref_link(payload, project_url, payload.text('ref'))} in {project}")
+    headline = (f"Job {link(name, url)} {_status_words(status)} on "
+                f"{_ci_ref_link(payload, project_url, ref)} in {project}")
     fields = _ci_fields(status, payload.opt_number("build_duration"))
     stage = payload.opt_text("build_stage")
     if stage:
-        fields.insert(1, ("Stage", _escape(stage), True))
+        fields.insert(1, ("Stage", escape(stage), True))
     reason = payload.opt_text("build_failure_reason")
     if status == "failed" and reason and reason != "unknown_failure":
-        fields.append(("Failure reason", _escape(reason.replace("_", " ")), True))
-    return _Post(headline, colour, f"Job {name}", _safe_url(url), fields=fields, outcome=outcome)
+        fields.append(("Failure reason", escape(reason.replace("_", " ")), True))
+    return _Post(headline, colour, f"Job {name}", safe_url(url), fields=fields, outcome=outcome,
+                 subject=subject("job", f"{project_path}@{ref}/{name}"))
 
 
 def _render_deployment(payload: _Fields) -> _Post:
     status, environment = payload.text("status"), payload.text("environment")
-    project, _, _ = _project(payload)
+    project, _, project_path = _project(payload)
     colour, outcome = _status_style(status)
-    environment_link = _link(_escape(environment), payload.opt_text("environment_external_url"))
+    environment_link = link(environment, payload.opt_text("environment_external_url"))
     headline = f"Deployment to {environment_link} {_status_words(status)} in {project}"
     fields = []
     ref = payload.opt_text("ref")
     if ref:
-        fields.append(("Ref", _code(ref), True))
+        fields.append(("Ref", code(ref), True))
     sha = payload.opt_text("short_sha")
     if sha:
         commit = _commit_summary(sha, payload.opt_text("commit_url"), payload.opt_text("commit_title"))
         fields.append(("Commit", commit, True))
-    job_url = _safe_url(payload.opt_text("deployable_url"))
-    return _Post(headline, colour, f"Deployment to {environment}", job_url, fields=fields, outcome=outcome)
+    job_url = safe_url(payload.opt_text("deployable_url"))
+    return _Post(headline, colour, f"Deployment to {environment}", job_url, fields=fields, outcome=outcome,
+                 subject=subject("deployment", f"{project_path}/{environment}"))
 
 
 def _render_release(payload: _Fields) -> _Post:
@@ -439,10 +439,10 @@ def _render_release(payload: _Fields) -> _Post:
     action = payload.opt_text("action") or "update"
     project, project_url, _ = _project(payload)
     url = payload.opt_text("url")
-    headline = f"Release {_link(_escape(name), url)} {_action_words(action)} in {project}"
+    headline = f"Release {link(name, url)} {_action_words(action)} in {project}"
     fields = [("Tag", _ref_link(project_url, "tags", tag), True)]
-    return _Post(headline, _ACTION_COLOURS.get(action, NEUTRAL), name, _safe_url(url),
-                 clip(payload.opt_text("description")), fields)
+    return _Post(headline, _ACTION_COLOURS.get(action, NEUTRAL), name, safe_url(url),
+                 _body(payload.opt_text("description")), fields)
 
 
 def _render_wiki_page(payload: _Fields) -> _Post:
@@ -450,10 +450,10 @@ def _render_wiki_page(payload: _Fields) -> _Post:
     title, action = page.text("title"), page.opt_text("action") or "update"
     project, _, _ = _project(payload)
     url = page.opt_text("url")
-    page_link = _link(_escape(title), url)
+    page_link = link(title, url)
     headline = f"{_actor(payload).mention} {_action_words(action)} wiki page {page_link} in {project}"
-    return _Post(headline, _ACTION_COLOURS.get(action, NEUTRAL), title, _safe_url(url),
-                 _escape(clip(page.opt_text("message"))))
+    return _Post(headline, _ACTION_COLOURS.get(action, NEUTRAL), title, safe_url(url),
+                 escape(clip(page.opt_text("message"))))
 
 
 _RENDERERS: dict[str, Callable[[_Fields], _Post]] = {
@@ -508,7 +508,7 @@ class GitLabAdapter:
         attachment: dict[str, Any] = {
             "fallback": _plain(post.headline),
             "color": post.color,
-            "title": post.title,
+            "title": escape(post.title),
             "title_link": post.title_link,
             "text": post.text,
             "fields": [
@@ -522,7 +522,8 @@ class GitLabAdapter:
                 attachment["author_icon"] = actor.icon
             if actor.link:
                 attachment["author_link"] = actor.link
-        return Rendered(event=event, text=post.headline, attachments=(attachment,), outcome=post.outcome)
+        return Rendered(event=event, text=post.headline, attachments=(attachment,), outcome=post.outcome,
+                        subject=post.subject)
 
 
 ADAPTER = GitLabAdapter()

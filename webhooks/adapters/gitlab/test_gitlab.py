@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from hub.errors import AppError
+from hub.services.posts import mention_names
 from webhooks.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS
 from webhooks.adapters.gitlab import ADAPTER
 
@@ -110,7 +111,7 @@ EXPECTED = {
      f'[Lighthouse]({WEB})',
      {'fallback': '@ada approved merge request !12 Brighter [LED] lamp in Lighthouse',
       'color': '#0969DA',
-      'title': '!12 Brighter [LED] lamp',
+      'title': '!12 Brighter \\[LED\\] lamp',
       'title_link': f'{WEB}/-/merge_requests/12',
       'text': '',
       'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
@@ -123,7 +124,7 @@ EXPECTED = {
      f'[Lighthouse]({WEB})',
      {'fallback': '@ada closed merge request !12 Brighter [LED] lamp in Lighthouse',
       'color': '#8C959F',
-      'title': '!12 Brighter [LED] lamp',
+      'title': '!12 Brighter \\[LED\\] lamp',
       'title_link': f'{WEB}/-/merge_requests/12',
       'text': '',
       'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
@@ -136,7 +137,7 @@ EXPECTED = {
      f'[Lighthouse]({WEB})',
      {'fallback': '@ada merged merge request !12 Brighter [LED] lamp in Lighthouse',
       'color': '#2DA44E',
-      'title': '!12 Brighter [LED] lamp',
+      'title': '!12 Brighter \\[LED\\] lamp',
       'title_link': f'{WEB}/-/merge_requests/12',
       'text': '',
       'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
@@ -149,7 +150,7 @@ EXPECTED = {
      f'[Lighthouse]({WEB})',
      {'fallback': '@ada opened merge request !12 Brighter [LED] lamp in Lighthouse',
       'color': '#0969DA',
-      'title': '!12 Brighter [LED] lamp',
+      'title': '!12 Brighter \\[LED\\] lamp',
       'title_link': f'{WEB}/-/merge_requests/12',
       'text': 'Swaps the bulb for an LED.',
       'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
@@ -162,7 +163,7 @@ EXPECTED = {
      f'[Lighthouse]({WEB})',
      {'fallback': '@ada unapproved merge request !12 Brighter [LED] lamp in Lighthouse',
       'color': '#0969DA',
-      'title': '!12 Brighter [LED] lamp',
+      'title': '!12 Brighter \\[LED\\] lamp',
       'title_link': f'{WEB}/-/merge_requests/12',
       'text': '',
       'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
@@ -175,7 +176,7 @@ EXPECTED = {
      f'[Lighthouse]({WEB})',
      {'fallback': '@ada updated merge request !12 Brighter [LED] lamp in Lighthouse',
       'color': '#0969DA',
-      'title': '!12 Brighter [LED] lamp',
+      'title': '!12 Brighter \\[LED\\] lamp',
       'title_link': f'{WEB}/-/merge_requests/12',
       'text': '',
       'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
@@ -677,3 +678,60 @@ def test_merge_request_pipeline_links_its_merge_request_and_falls_back_to_projec
         {"title": "Commit", "value": f"[`cccccccc`]({WEB}/-/commit/{'c' * 40})", "short": False},
         {"title": "Merge request", "value": f"[!12 Brighter lamp]({WEB}/-/merge_requests/12)", "short": False},
     ]
+
+
+@pytest.mark.parametrize(
+    "names, subject",
+    [
+        (("pipeline-failed", "pipeline-success", "pipeline-running", "pipeline-canceled"),
+         "pipeline:harbour/lighthouse@main"),
+        (("job-failed", "job-success"), "job:harbour/lighthouse@main/unit tests"),
+        (("deployment-failed", "deployment-success"), "deployment:harbour/lighthouse/production"),
+        (("push", "merge_request-open", "issue-open", "note-commit", "release", "tag_push"), ""),
+    ],
+)
+def test_failure_and_success_of_the_same_thing_share_a_subject(names, subject):
+    assert {render(name).subject for name in names} == {subject}
+
+
+def test_subject_tells_branches_jobs_and_kinds_apart():
+    pipeline, job = load("pipeline-failed"), load("job-failed")
+    pipeline["object_attributes"]["ref"] = "led-lamp"
+    job["ref"] = "led-lamp"
+    other_job = load("job-failed")
+    other_job["build_name"] = "lint"
+    subjects = [render("pipeline-failed").subject, render("pipeline-failed", pipeline).subject,
+                render("job-failed").subject, render("job-failed", job).subject,
+                render("job-failed", other_job).subject]
+    assert subjects[1] == "pipeline:harbour/lighthouse@led-lamp"
+    assert len(set(subjects)) == len(subjects)
+
+
+def test_commit_messages_and_names_mention_no_one_and_form_no_markup():
+    payload = load("push")
+    payload["commits"][0]["message"] = "Ping @channel and @all about **this** `x` <b>hi</b> ![i](https://e.t)"
+    payload["commits"][0]["author"]["name"] = "@here"
+    payload["ref"] = "refs/heads/@all"
+    rendered = render("push", payload)
+    attachment = rendered.attachments[0]
+    assert mention_names(rendered.text) == {"ada"}
+    assert mention_names(attachment["text"]) == set()
+    assert attachment["text"].split("\n")[0] == (
+        f"- [`11111111`]({WEB}/-/commit/{'1' * 40}) Ping @\u2060channel and @\u2060all about "
+        "\\*\\*this\\*\\* \\`x\\` \\<b\\>hi\\</b\\> !\\[i\\](https://e.t) (@\u2060here)"
+    )
+
+
+@pytest.mark.parametrize("username", ["here", "All", "channel."])
+def test_a_user_named_like_a_channel_wide_mention_is_not_written_as_one(username):
+    payload = load("issue-open")
+    payload["user"]["username"] = username
+    text = render("issue-open", payload).text
+    assert text.startswith("Ada Keeper opened issue")
+    assert mention_names(text) == set()
+
+
+def test_comment_bodies_keep_their_markdown_but_mention_no_one():
+    payload = load("note-issue")
+    payload["object_attributes"]["note"] = "**Careful** @all, see `fuse`"
+    assert render("note-issue", payload).attachments[0]["text"] == "**Careful** @\u2060all, see `fuse`"

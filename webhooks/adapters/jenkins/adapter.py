@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hmac
 from typing import Any, Mapping
+from urllib.parse import unquote
 
 from hub.errors import AppError
 from webhooks.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
-from webhooks.adapters.render import attachment, escape, header, invalid_payload, link, maybe, need
+from webhooks.adapters.render import attachment, escape, header, invalid_payload, link, maybe, need, subject
 
 FOOTER = "Jenkins"
 TOKEN_HEADER = "X-Jenkins-Token"
@@ -36,6 +37,15 @@ def _duration(milliseconds: int) -> str:
 def _tests(summary: dict[str, Any]) -> str:
     counts = [(need(summary, key, int), key) for key in ("passed", "failed", "skipped")]
     return ", ".join(f"{count} {key}" for count, key in counts)
+
+
+def _job_path(payload: dict[str, Any]) -> str:
+    """The job's full name ("team/api-server"), read from its URL ("job/team/job/api-server/"): the
+    plugin's "name" is only the last part, the same for the "main" branch of every multibranch project."""
+    parts = (maybe(payload, "url") or "").strip("/").split("/")
+    if len(parts) % 2 == 0 and all(part == "job" for part in parts[::2]) and all(parts[1::2]):
+        return "/".join(unquote(part) for part in parts[1::2])
+    return need(payload, "name")
 
 
 def _render_build(payload: dict[str, Any], phase: str) -> Rendered:
@@ -82,6 +92,7 @@ def _render_build(payload: dict[str, Any], phase: str) -> Rendered:
             ),
         ),
         outcome,
+        subject("build", _job_path(payload)),
     )
 
 

@@ -173,3 +173,40 @@ def test_body_that_is_not_an_object_is_a_400() -> None:
     with pytest.raises(AppError) as raised:
         ADAPTER.render("finalized", "build")  # type: ignore[arg-type]
     assert raised.value.status_code == 400
+
+
+def _subject(payload: dict[str, Any]) -> str:
+    rendered = ADAPTER.render(ADAPTER.event_name({}, payload), payload)
+    assert rendered is not None
+    return rendered.subject
+
+
+def test_every_build_of_a_job_has_the_job_as_its_subject() -> None:
+    posted = [name for name, expected in EXPECTED.items() if expected is not None]
+    assert {_subject(load(FIXTURES / name)) for name in posted} == {"build:hubbub/main"}
+
+
+def test_subject_tells_jobs_apart_even_with_the_same_short_name() -> None:
+    other_project = load(FIXTURES / "finalized-success.json")
+    other_project["url"] = "job/lighthouse/job/main/"
+    assert other_project["name"] == "main"
+    assert _subject(other_project) == "build:lighthouse/main"
+
+
+@pytest.mark.parametrize("url", [None, "", "view/all/job/main/", "job//"])
+def test_subject_falls_back_to_the_name_without_a_job_url(url: str | None) -> None:
+    payload = load(FIXTURES / "finalized-failure.json")
+    payload["url"] = url
+    assert _subject(payload) == "build:main"
+
+
+def test_names_from_the_payload_mention_no_one_and_form_no_markup() -> None:
+    payload = load(FIXTURES / "finalized-failure.json")
+    payload["display_name"] = "[deploy](https://e.test) @here"
+    payload["build"]["scm"]["branch"] = "origin/*hot*fix"
+    payload["build"]["scm"]["culprits"] = ["@all", "grace"]
+    rendered = ADAPTER.render("finalized", payload)
+    assert rendered is not None
+    fields = {field["title"]: field["value"] for field in rendered.attachments[0]["fields"]}
+    assert rendered.text == f"Build [\\[deploy\\](https://e.test) @\u2060here #311]({URL}) failed."
+    assert (fields["Branch"], fields["Culprits"]) == ("\\*hot\\*fix", "@\u2060all, grace")
