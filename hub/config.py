@@ -86,6 +86,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "VaryByRemoteAddr": True,
         "VaryByUser": False,
         "LoginPerMinute": 20,
+        # Hubbub: deliveries a second each incoming webhook accepts, after a burst; 0 turns it off.
+        "IncomingWebhookPerSec": 10,
+        "IncomingWebhookMaxBurst": 100,
     },
     "EmailSettings": {
         "EnableSignUpWithEmail": True,
@@ -228,6 +231,9 @@ class Config:
             raise _config_error("PasswordSettings.MinimumLength", "must be between 5 and 72")
         if self.data["LogSettings"]["ConsoleLevel"].upper() not in LOG_LEVELS:
             raise _config_error("LogSettings.ConsoleLevel", f"must be one of {', '.join(LOG_LEVELS)}")
+        for setting in ("IncomingWebhookPerSec", "IncomingWebhookMaxBurst"):
+            if self.data["RateLimitSettings"][setting] < 0:
+                raise _config_error(f"RateLimitSettings.{setting}", "must not be negative")
         max_post = self.data["ServiceSettings"]["MaximumPostLength"]
         if not 1 <= max_post <= 16383:
             raise _config_error("ServiceSettings.MaximumPostLength", "must be between 1 and 16383")

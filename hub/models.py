@@ -12,6 +12,8 @@ Id = String(26)
 # MySQL compares text case-insensitively by default; keys that are case-sensitive elsewhere use a
 # binary collation there so that every database sees the same distinct rows.
 ExactKey = String(32).with_variant(mysql.VARCHAR(32, collation="utf8mb4_bin"), "mysql", "mariadb")
+# Keys chosen by senders (delivery ids, CI subjects): case-sensitive and up to 255 characters.
+LongExactKey = String(255).with_variant(mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb")
 
 
 class Base(DeclarativeBase):
@@ -261,3 +263,47 @@ class IncomingWebhook(Base):
     channel_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     adapter: Mapped[str] = mapped_column(String(32), default="")
     secret: Mapped[str] = mapped_column(String(255), default="")
+    # {"include": [patterns], "exclude": [patterns], "failures_and_recoveries_only": bool}
+    event_filter: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The last delivery an adapter did not know, kept for the hook's owner to see.
+    last_unhandled_event: Mapped[str] = mapped_column(String(255), default="")
+    last_unhandled_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class IncomingWebhookPost(Base):
+    """A post made through an incoming webhook: the hook may later edit or delete it, and a sender's
+    delivery key (Idempotency-Key, X-GitHub-Delivery...) finds it again instead of posting twice.
+    Rows without a key are never equal in the unique index, on every database."""
+
+    __tablename__ = "incoming_webhook_posts"
+    __table_args__ = (UniqueConstraint("hook_id", "delivery_key", name="uq_incoming_webhook_posts_delivery"),)
+
+    post_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    hook_id: Mapped[str] = mapped_column(Id)
+    delivery_key: Mapped[str | None] = mapped_column(LongExactKey, nullable=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class IncomingWebhookOutcome(Base):
+    """The last outcome a hook saw for one subject (a pipeline of a branch, a Jenkins job...), so
+    that a success after a failure can be told apart as a recovery."""
+
+    __tablename__ = "incoming_webhook_outcomes"
+
+    hook_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    subject: Mapped[str] = mapped_column(LongExactKey, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    update_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class PostPriority(Base):
+    """Mattermost's post priority (metadata.priority): "important" or "urgent", with acknowledgement
+    and persistent-notification requests."""
+
+    __tablename__ = "posts_priority"
+
+    post_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(Id)
+    priority: Mapped[str] = mapped_column(String(32), default="")
+    requested_ack: Mapped[bool] = mapped_column(Boolean, default=False)
+    persistent_notifications: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -218,6 +218,7 @@ def post(
     *,
     files: Iterable[models.FileInfo] = (),
     reactions: Iterable[models.Reaction] = (),
+    priority: models.PostPriority | None = None,
 ) -> dict:
     metadata: dict[str, Any] = {}
     file_list = [file_info(f) for f in files]
@@ -226,6 +227,12 @@ def post(
         metadata["files"] = file_list
     if reaction_list:
         metadata["reactions"] = reaction_list
+    if priority is not None:
+        metadata["priority"] = {
+            "priority": priority.priority,
+            "requested_ack": priority.requested_ack,
+            "persistent_notifications": priority.persistent_notifications,
+        }
     data: dict[str, Any] = {
         "id": p.id,
         "create_at": p.create_at,

@@ -23,6 +23,12 @@ HOOK_KEYS = {
     "username",
     "icon_url",
     "channel_locked",
+    # Hubbub's additions for the CI adapters
+    "adapter",
+    "has_secret",
+    "event_filter",
+    "last_unhandled_event",
+    "last_unhandled_at",
 }
 
 

@@ -5,15 +5,26 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs
 
 from hub.errors import AppError
+from hub.services.posts import Priority, parse_priority
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # Slack's <url|label> links and <!channel>-style announcements, as Mattermost rewrites them.
-_SLACK_LINK = re.compile(r"<([^\n<|>]+)\|([^\n>]+)>")
+# <@user>, <#channel> and <!command> are Slack's special forms, not links.
+_SLACK_LINK = re.compile(r"<([^\n<|>@#!][^\n<|>]*)\|([^\n>]+)>")
+_SLACK_CHANNEL_MENTION = re.compile(r"<#[A-Za-z0-9]+\|([a-z0-9_-]+)>")
 _SLACK_ANNOUNCEMENTS = {"<!channel>": "@channel", "<!here>": "@here", "<!all>": "@all"}
+# Slack's user mentions: <@U024BE7LH> or <@U024BE7LH|bob>.
+_SLACK_USER_MENTION = re.compile(r"<@([A-Za-z0-9._-]+)(?:\|([^\n<>|]+))?>")
+# Headers that identify one delivery, so that a sender's retry is recognised: the generic one first,
+# then the ids GitHub and GitLab put on every delivery (the same on a redelivery).
+DELIVERY_KEY_HEADERS = ("Idempotency-Key", "X-GitHub-Delivery", "X-Gitlab-Event-UUID")
+MAX_DELIVERY_KEY = 255
+# Fields a multipart/form-data body may carry, each a plain string (as Mattermost decodes them).
+_FORM_FIELDS = ("text", "channel", "username", "icon_url", "icon_emoji", "type")
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class WebhookMessage:
     type: str = ""
     props: dict[str, Any] = field(default_factory=dict)
     attachments: list[dict[str, Any]] | None = None
+    priority: Priority | None = None
 
 
 def parse_error(detail: str) -> AppError:
@@ -55,6 +67,27 @@ def parse_payload(body: bytes, content_type: str) -> WebhookMessage:
     if not isinstance(data, dict):
         raise parse_error("the payload must be a JSON object")
     return _message(data)
+
+
+def delivery_key_from(headers: Mapping[str, str]) -> str:
+    """The delivery's key from the first of DELIVERY_KEY_HEADERS it carries, or ""."""
+    for name in DELIVERY_KEY_HEADERS:
+        value = headers.get(name, "").strip()
+        if value:
+            if len(value) > MAX_DELIVERY_KEY:
+                raise AppError(
+                    "web.incoming_webhook.delivery_key.app_error",
+                    "The delivery key is too long.",
+                    400,
+                    f"{name} has {len(value)} characters, at most {MAX_DELIVERY_KEY} are kept",
+                )
+            return value
+    return ""
+
+
+def parse_form_fields(fields: Mapping[str, str]) -> WebhookMessage:
+    """A multipart/form-data body: its fields are the message's own (text=..., channel=...)."""
+    return _message({name: fields[name] for name in _FORM_FIELDS if name in fields})
 
 
 def _string(data: dict[str, Any], name: str) -> str:
@@ -86,13 +119,32 @@ def _message(data: dict[str, Any]) -> WebhookMessage:
         type=_string(data, "type"),
         props=props,
         attachments=None if attachments is None else [_attachment_to_markdown(a) for a in attachments],
+        priority=parse_priority(data.get("priority")),
     )
 
 
 def slack_text_to_markdown(text: str) -> str:
     for announcement, mention in _SLACK_ANNOUNCEMENTS.items():
         text = text.replace(announcement, mention)
+    text = _SLACK_CHANNEL_MENTION.sub(r"~\1", text)
     return slack_links_to_markdown(text)
+
+
+def resolve_slack_mentions(text: str, username_of: Callable[[str], str | None]) -> str:
+    """<@id> becomes @username when the id (or name) is a known account, <@id|name> becomes @name;
+    an unknown bare id is left as written."""
+
+    def mention(match: re.Match) -> str:
+        username = username_of(match.group(1))
+        if username:
+            return "@" + username
+        if match.group(2):
+            return "@" + match.group(2).strip()
+        return match.group(0)
+
+    if "<@" not in text:
+        return text
+    return _SLACK_USER_MENTION.sub(mention, text)
 
 
 def slack_links_to_markdown(text: str) -> str:

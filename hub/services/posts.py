@@ -64,11 +64,15 @@ class PostView:
     post: models.Post
     files: tuple[models.FileInfo, ...] = ()
     reactions: tuple[models.Reaction, ...] = ()
+    priority: models.PostPriority | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        return serialize.post(self.post, files=self.files, reactions=self.reactions, priority=self.priority)
 
 
 def post_json(view: PostView) -> str:
     """The post as GET /posts/{id} answers it, as the JSON string Mattermost's events carry."""
-    return events.json_string(serialize.post(view.post, files=view.files, reactions=view.reactions))
+    return events.json_string(view.to_api())
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,40 @@ class PostList:
 
 
 @dataclass(frozen=True)
+class Priority:
+    """Mattermost's PostPriority, as a post's metadata.priority carries it."""
+
+    priority: str = ""
+    requested_ack: bool = False
+    persistent_notifications: bool = False
+
+
+PRIORITY_LEVELS = ("", "important", "urgent")
+
+
+def parse_priority(value: Any) -> Priority | None:
+    """metadata.priority of a new post (or a webhook's `priority`); None when it asks for nothing."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise invalid_param("priority", "priority must be an object")
+    level = value.get("priority") or ""
+    if level not in PRIORITY_LEVELS:
+        raise invalid_param("priority", 'priority.priority must be "", "important" or "urgent"')
+    flags = {}
+    for name in ("requested_ack", "persistent_notifications"):
+        flag = value.get(name)
+        if flag is not None and not isinstance(flag, bool):
+            raise invalid_param("priority", f"priority.{name} must be true or false")
+        flags[name] = bool(flag)
+    if flags["persistent_notifications"] and level != "urgent":
+        raise invalid_param("priority", "persistent notifications need the urgent priority")
+    if not level and not any(flags.values()):
+        return None
+    return Priority(level, **flags)
+
+
+@dataclass(frozen=True)
 class NewPost:
     """The checked body of POST /posts."""
 
@@ -94,6 +132,7 @@ class NewPost:
     file_ids: list[str]
     pending_post_id: str
     create_at: int
+    priority: Priority | None = None
 
 
 def parse_hashtags(message: str) -> str:
@@ -171,6 +210,14 @@ def _props(value: Any) -> dict[str, Any]:
     return value
 
 
+def _metadata(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise invalid_param("metadata", "metadata must be an object")
+    return value
+
+
 def _file_ids(value: Any) -> list[str]:
     if value is None:
         return []
@@ -242,7 +289,7 @@ class PostService:
         return {c.id for c in channels if can_read_channel(s, actor, c)}
 
     def views(self, s: Session, posts: Sequence[models.Post]) -> list[PostView]:
-        """Two queries for the files and reactions of all the posts, whatever their number."""
+        """Three queries for the files, reactions and priorities of all the posts, whatever their number."""
         ids = [p.id for p in posts]
         if not ids:
             return []
@@ -260,7 +307,13 @@ class PostService:
             .order_by(models.Reaction.create_at, models.Reaction.user_id, models.Reaction.emoji_name)
         ):
             reactions.setdefault(reaction.post_id, []).append(reaction)
-        return [PostView(p, tuple(files.get(p.id, ())), tuple(reactions.get(p.id, ()))) for p in posts]
+        priorities = {
+            row.post_id: row for row in s.scalars(select(models.PostPriority).where(models.PostPriority.post_id.in_(ids)))
+        }
+        return [
+            PostView(p, tuple(files.get(p.id, ())), tuple(reactions.get(p.id, ())), priorities.get(p.id))
+            for p in posts
+        ]
 
     # ---- creation ----------------------------------------------------------------------
     def create(self, actor: Actor, fields: dict[str, Any]) -> PostView:
@@ -298,6 +351,7 @@ class PostService:
         post_type: str,
         props: dict[str, Any],
         create_at: int,
+        priority: Priority | None = None,
     ) -> PostView:
         """A post an incoming webhook makes in its owner's name, inside the caller's transaction;
         the webhook service has checked the channel and the message length. The parts of a split
@@ -311,6 +365,7 @@ class PostService:
             file_ids=[],
             pending_post_id="",
             create_at=create_at,
+            priority=priority,
         )
         return self._insert(s, channel, user_id, draft, None)
 
@@ -339,6 +394,16 @@ class PostService:
             has_reactions=False,
         )
         s.add(post)
+        if draft.priority is not None:
+            s.add(
+                models.PostPriority(
+                    post_id=post.id,
+                    channel_id=channel.id,
+                    priority=draft.priority.priority,
+                    requested_ack=draft.priority.requested_ack,
+                    persistent_notifications=draft.priority.persistent_notifications,
+                )
+            )
         post.file_ids = self._attach_files(s, post, draft.file_ids)
         mentioned = self._count_new_post(s, channel, post, root)
         s.flush()
@@ -361,6 +426,7 @@ class PostService:
                 "pending_post_id", fields.get("pending_post_id"), max_len=64
             ),
             create_at=create_at if keeps_date and create_at > 0 else now_ms(),
+            priority=parse_priority(_metadata(fields.get("metadata")).get("priority")),
         )
 
     def _message(self, value: Any) -> str:
@@ -590,6 +656,19 @@ class PostService:
         with self.hub.store.read() as s:
             self.hub.users.load(s, user_id)
             self.hub.channels.load(s, channel_id)
+        return self.show_ephemeral(user_id, channel_id, actor.user_id, message, EPHEMERAL_TYPE, props, root_id)
+
+    def show_ephemeral(
+        self,
+        recipient_id: str,
+        channel_id: str,
+        author_id: str,
+        message: str,
+        post_type: str,
+        props: dict[str, Any],
+        root_id: str = "",
+    ) -> PostView:
+        """Sends a post to one user's open clients; it is never stored."""
         now = now_ms()
         post = models.Post(
             id=new_id(),
@@ -598,12 +677,12 @@ class PostService:
             edit_at=0,
             delete_at=0,
             is_pinned=False,
-            user_id=actor.user_id,
+            user_id=author_id,
             channel_id=channel_id,
             root_id=root_id,
             original_id="",
             message=message,
-            type=EPHEMERAL_TYPE,
+            type=post_type,
             props=props,
             hashtags="",
             file_ids=[],
@@ -614,7 +693,7 @@ class PostService:
         )
         view = PostView(post)
         announcement = events.Event(
-            "ephemeral_message", {"post": post_json(view)}, channel_id=channel_id, user_id=user_id
+            "ephemeral_message", {"post": post_json(view)}, channel_id=channel_id, user_id=recipient_id
         )
         self.hub.bus.publish([announcement])
         return view
@@ -816,23 +895,37 @@ class PostService:
                 raise AppError(
                     "api.post.update_post.system_message.app_error", "Unable to update system message.", 400
                 )
-            self._refuse_archived(channel)
-            now = now_ms()
-            edited = False
-            if "message" in changes and changes["message"] != post.message:
-                post.message = changes["message"]
-                post.hashtags = parse_hashtags(post.message)
-                edited = True
-            if "file_ids" in changes and changes["file_ids"] != list(post.file_ids or []):
-                post.file_ids = self._replace_files(s, post, changes["file_ids"], now)
-                edited = True
-            for key in ("is_pinned", "has_reactions", "props"):
-                if key in changes:
-                    setattr(post, key, changes[key])
-            if edited:
-                post.edit_at = now
-            post.update_at = now
-            return self._announce_edit(s, post)
+            return self._apply_changes(s, post, channel, changes)
+
+    def edit_from_webhook(
+        self, s: Session, post: models.Post, channel: models.Channel, message: str, post_type: str, props: dict[str, Any]
+    ) -> PostView:
+        """An incoming webhook replaces the text, type and props of a post it made (its status message)."""
+        post.type = post_type
+        return self._apply_changes(
+            s, post, channel, {"message": message, "props": {**props, "from_webhook": "true"}}
+        )
+
+    def _apply_changes(
+        self, s: Session, post: models.Post, channel: models.Channel, changes: dict[str, Any]
+    ) -> PostView:
+        self._refuse_archived(channel)
+        now = now_ms()
+        edited = False
+        if "message" in changes and changes["message"] != post.message:
+            post.message = changes["message"]
+            post.hashtags = parse_hashtags(post.message)
+            edited = True
+        if "file_ids" in changes and changes["file_ids"] != list(post.file_ids or []):
+            post.file_ids = self._replace_files(s, post, changes["file_ids"], now)
+            edited = True
+        for key in ("is_pinned", "has_reactions", "props"):
+            if key in changes:
+                setattr(post, key, changes[key])
+        if edited:
+            post.edit_at = now
+        post.update_at = now
+        return self._announce_edit(s, post)
 
     def _changes(self, fields: dict[str, Any], *, replace: bool) -> dict[str, Any]:
         changes: dict[str, Any] = {}
@@ -879,33 +972,37 @@ class PostService:
             channel = self.hub.channels.load(s, post.channel_id)
             if not self._may_delete(s, actor, post, channel):
                 raise forbidden(f"cannot delete post {post.id}")
-            if channel.delete_at:
-                raise AppError(
-                    "api.post.delete_post.can_not_delete_post_in_deleted.error",
-                    "Can not delete a post in a deleted channel.",
-                    400,
-                )
-            # Mattermost announces the post as it was just before its deletion.
-            deleted = post_json(self.views(s, [post])[0])
-            now = now_ms()
-            doomed = [post]
-            if not post.root_id:
-                doomed += s.scalars(
-                    select(models.Post).where(models.Post.root_id == post.id, models.Post.delete_at == 0)
-                )
-            for gone in doomed:
-                gone.delete_at = now
-                gone.update_at = now
-                gone.props = {**(gone.props or {}), "deleteBy": actor.user_id}
-            s.execute(
-                update(models.FileInfo)
-                .where(models.FileInfo.post_id.in_([p.id for p in doomed]), models.FileInfo.delete_at == 0)
-                .values(delete_at=now, update_at=now),
-                execution_options={"synchronize_session": False},
+            self.delete_in(s, post, channel, actor.user_id)
+
+    def delete_in(self, s: Session, post: models.Post, channel: models.Channel, deleted_by: str) -> None:
+        """Deletes a post the caller may delete, inside the caller's transaction."""
+        if channel.delete_at:
+            raise AppError(
+                "api.post.delete_post.can_not_delete_post_in_deleted.error",
+                "Can not delete a post in a deleted channel.",
+                400,
             )
-            if post.root_id:
-                self._recount_replies(s, post.root_id, now)
-            self._announce_deletion(s, deleted, channel.id, actor.user_id)
+        # Mattermost announces the post as it was just before its deletion.
+        deleted = post_json(self.views(s, [post])[0])
+        now = now_ms()
+        doomed = [post]
+        if not post.root_id:
+            doomed += s.scalars(
+                select(models.Post).where(models.Post.root_id == post.id, models.Post.delete_at == 0)
+            )
+        for gone in doomed:
+            gone.delete_at = now
+            gone.update_at = now
+            gone.props = {**(gone.props or {}), "deleteBy": deleted_by}
+        s.execute(
+            update(models.FileInfo)
+            .where(models.FileInfo.post_id.in_([p.id for p in doomed]), models.FileInfo.delete_at == 0)
+            .values(delete_at=now, update_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        if post.root_id:
+            self._recount_replies(s, post.root_id, now)
+        self._announce_deletion(s, deleted, channel.id, deleted_by)
 
     def _recount_replies(self, s: Session, root_id: str, now: int) -> None:
         root = s.get(models.Post, root_id)

@@ -1,8 +1,13 @@
-"""Incoming webhooks: their management by team admins and the posts they make in their owner's name."""
+"""Incoming webhooks: their management by team admins, the posts they make in their owner's name, and
+the CI adapters' deliveries (GitLab, GitHub, Jenkins) turned into such posts."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import fnmatch
+import json
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,16 +16,35 @@ from hub import models, validation
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.permissions import Actor, can_read_channel, is_team_admin, require_admin, require_team_admin
-from hub.services.posts import CUSTOM_TYPE_PREFIX
-from webhooks.incoming import WebhookMessage, split_message
+from hub.ratelimit import TokenBucket
+from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, PostView
+from webhooks.adapters import Rendered, registry
+from webhooks.incoming import (
+    WebhookMessage,
+    delivery_key_from,
+    parse_error,
+    parse_form_fields,
+    parse_payload,
+    resolve_slack_mentions,
+    split_message,
+)
 
 if TYPE_CHECKING:
     from hub.services import Hub
 
+logger = logging.getLogger(__name__)
+# Events an adapter does not render are an expected result (the sender was told to send more than it
+# needs), logged apart from errors.
+unhandled_events = logging.getLogger("webhooks.unhandled")
+
 SLACK_ATTACHMENT_TYPE = "slack_attachment"
 # Mattermost's model.IncomingWebhook limits, with the field's error id.
 _FIELD_LIMITS = {"display_name": 64, "description": 500, "username": 255, "icon_url": 1024}
-_EDITABLE_FIELDS = (*_FIELD_LIMITS, "channel_locked")
+# A sender's delivery key finds its original post again for this long; after that the key is reused.
+REPLAY_WINDOW_MS = 24 * 3600 * 1000
+MAX_FILTER_PATTERNS = 50
+MAX_PATTERN_LENGTH = 100
+MAX_SECRET_LENGTH = 255
 
 
 def to_api(hook: models.IncomingWebhook) -> dict[str, Any]:
@@ -38,7 +62,91 @@ def to_api(hook: models.IncomingWebhook) -> dict[str, Any]:
         "username": hook.username,
         "icon_url": hook.icon_url,
         "channel_locked": hook.channel_locked,
+        # Hubbub's additions; Mattermost clients ignore fields they do not know.
+        "adapter": hook.adapter,
+        "has_secret": bool(hook.secret),
+        "event_filter": EventFilter.from_stored(hook.event_filter).to_api(),
+        "last_unhandled_event": hook.last_unhandled_event,
+        "last_unhandled_at": hook.last_unhandled_at,
     }
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events a CI adapter posts: shell-style patterns on the event name ("pipeline",
+    "merge_request*"), and for events with an outcome, only failures and the first success after one."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    failures_and_recoveries_only: bool = False
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any] | None) -> "EventFilter":
+        data = data or {}
+        return cls(
+            tuple(data.get("include") or ()),
+            tuple(data.get("exclude") or ()),
+            bool(data.get("failures_and_recoveries_only")),
+        )
+
+    @classmethod
+    def parse(cls, value: Any) -> "EventFilter":
+        if value is None:
+            return cls()
+        if not isinstance(value, dict):
+            raise invalid_param("event_filter", "event_filter must be an object")
+        patterns = {}
+        for name in ("include", "exclude"):
+            listed = value.get(name) or []
+            if (
+                not isinstance(listed, list)
+                or len(listed) > MAX_FILTER_PATTERNS
+                or not all(isinstance(p, str) and 0 < len(p) <= MAX_PATTERN_LENGTH for p in listed)
+            ):
+                raise invalid_param(
+                    "event_filter",
+                    f"event_filter.{name} must be a list of at most {MAX_FILTER_PATTERNS} patterns "
+                    f"of 1 to {MAX_PATTERN_LENGTH} characters",
+                )
+            patterns[name] = tuple(listed)
+        only = value.get("failures_and_recoveries_only")
+        return cls(
+            patterns["include"],
+            patterns["exclude"],
+            False if only is None else validation.require_bool("event_filter.failures_and_recoveries_only", only),
+        )
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "include": list(self.include),
+            "exclude": list(self.exclude),
+            "failures_and_recoveries_only": self.failures_and_recoveries_only,
+        }
+
+    def admits(self, event: str) -> bool:
+        if self.include and not any(fnmatch.fnmatchcase(event, p) for p in self.include):
+            return False
+        return not any(fnmatch.fnmatchcase(event, p) for p in self.exclude)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One POST to /hooks/{id} as the web layer read it (the body already capped in size)."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    # The fields of a multipart/form-data body, which the web layer parses.
+    form: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What one POST to a hook did: the post it made (or made before, for a replayed delivery key),
+    or why it posted nothing."""
+
+    post: PostView | None = None
+    replayed: bool = False
+    skipped: str = ""
 
 
 def hook_not_found(detail: str) -> AppError:
@@ -66,12 +174,34 @@ def _field_changes(fields: dict[str, Any]) -> dict[str, Any]:
             changes[name] = value
     if fields.get("channel_locked") is not None:
         changes["channel_locked"] = validation.require_bool("channel_locked", fields["channel_locked"])
+    if fields.get("adapter") is not None:
+        adapter = fields["adapter"]
+        if adapter != "" and adapter not in registry():
+            raise invalid_param("adapter", f"adapter must be one of: {', '.join(sorted(registry()))} (or empty)")
+        changes["adapter"] = adapter
+    if fields.get("secret") is not None:
+        changes["secret"] = validation.require_str("secret", fields["secret"], max_len=MAX_SECRET_LENGTH)
+    if "event_filter" in fields:
+        changes["event_filter"] = EventFilter.parse(fields["event_filter"]).to_api()
     return changes
+
+
+def _post_not_found(post_id: str) -> AppError:
+    return AppError(
+        "app.post.get.app_error", "Unable to get the post.", 404, f"post_id={post_id} was not made by this hook"
+    )
 
 
 class IncomingWebhookService:
     def __init__(self, hub: "Hub") -> None:
         self.hub = hub
+        limits = hub.config["RateLimitSettings"]
+        # Per process, like the other rate limits: N web processes accept up to N times the rate.
+        self._rate = (
+            TokenBucket(limits["IncomingWebhookPerSec"], max(1, limits["IncomingWebhookMaxBurst"]))
+            if limits["IncomingWebhookPerSec"] > 0
+            else None
+        )
 
     def _require_enabled(self) -> None:
         if not self.hub.config["ServiceSettings"]["EnableIncomingWebhooks"]:
@@ -94,6 +224,18 @@ class IncomingWebhookService:
             raise forbidden(f"no read access to channel {channel.id}")
         return channel
 
+    def _owner_id(self, s: Session, actor: Actor, channel: models.Channel, user_id: Any) -> str:
+        """The hook posts as its creator, or as another account a team admin names (Mattermost's
+        user_id on create); that account must be able to read the channel."""
+        if user_id in (None, "", actor.user_id):
+            if not actor.user_id:
+                raise invalid_param("user_id", "name the account the hook posts as")
+            return actor.user_id
+        owner = self.hub.users.load(s, validation.require_id("user_id", user_id))
+        if not owner.is_active or not can_read_channel(s, Actor(owner.id, owner.roles), channel):
+            raise invalid_param("user_id", f"user {owner.id} cannot post in channel {channel.id}")
+        return owner.id
+
     def _managed(self, s: Session, actor: Actor, hook_id: Any) -> models.IncomingWebhook:
         hook = self._load(s, hook_id)
         if not is_team_admin(s, actor, hook.team_id):
@@ -107,19 +249,23 @@ class IncomingWebhookService:
         changes = _field_changes(fields)
         with self.hub.store.write() as s:
             channel = self._hook_channel(s, actor, fields.get("channel_id"))
+            owner_id = self._owner_id(s, actor, channel, fields.get("user_id"))
             now = now_ms()
             hook = models.IncomingWebhook(
                 id=new_id(),
                 create_at=now,
                 update_at=now,
                 delete_at=0,
-                user_id=actor.user_id,
+                user_id=owner_id,
                 channel_id=channel.id,
                 team_id=channel.team_id,
                 **{name: "" for name in _FIELD_LIMITS},
                 channel_locked=False,
                 adapter="",
                 secret="",
+                event_filter=EventFilter().to_api(),
+                last_unhandled_event="",
+                last_unhandled_at=0,
             )
             for name, value in changes.items():
                 setattr(hook, name, value)
@@ -170,35 +316,221 @@ class IncomingWebhookService:
             hook.delete_at = hook.update_at = now_ms()
 
     # ---- posting -----------------------------------------------------------------------
-    def post(self, hook_id: str, message: WebhookMessage) -> None:
-        """POST /hooks/{id}: the hook's owner posts the message; an over-long text makes several posts."""
+    def receive(self, hook_id: str, delivery: Delivery, adapter_name: str = "") -> DeliveryResult:
+        """A delivery to /hooks/{id} (through the adapter chosen on the hook, if any) or to
+        /hooks/{id}/{adapter}."""
         self._require_enabled()
+        key = delivery_key_from(delivery.headers)
+        if not adapter_name:
+            with self.hub.store.read() as s:
+                adapter_name = self._live_hook(s, hook_id).adapter
+        if adapter_name:
+            return self.deliver(hook_id, adapter_name, delivery.headers, delivery.body, key)
+        if delivery.form is not None:
+            message = parse_form_fields(delivery.form)
+        else:
+            message = parse_payload(delivery.body, delivery.headers.get("Content-Type", ""))
+        return self.post(hook_id, message, key)
+
+    def post(self, hook_id: str, message: WebhookMessage, delivery_key: str = "") -> DeliveryResult:
+        """POST /hooks/{id}: the hook's owner posts the message; an over-long text makes several posts.
+        A delivery key seen before answers the post it made then, and posts nothing."""
+        self._require_enabled()
+        self._check_message(message)
+        channel_id = self._target_channel_id(hook_id, message.channel)
+        self._throttle(hook_id)
+        return self.hub.store.write_get_or_create(
+            lambda s: self._post_once(s, hook_id, channel_id, message, delivery_key, None)
+        )
+
+    def deliver(
+        self, hook_id: str, adapter_name: str, headers: Mapping[str, str], body: bytes, delivery_key: str = ""
+    ) -> DeliveryResult:
+        """POST /hooks/{id}/{adapter}: a CI tool's delivery, checked against the hook's secret,
+        filtered, rendered by the adapter and posted in the hook's channel."""
+        self._require_enabled()
+        adapter = registry().get(adapter_name)
+        if adapter is None:
+            raise _webhook_error(
+                "adapter", "Unknown webhook adapter.", 404, f"adapters: {', '.join(sorted(registry()))}"
+            )
+        with self.hub.store.read() as s:
+            hook = self._live_hook(s, hook_id)
+        self._throttle(hook.id)
+        adapter.verify(headers, body, hook.secret)
+        payload = _json_object(body)
+        event = adapter.event_name(headers, payload)
+        event_filter = EventFilter.from_stored(hook.event_filter)
+        if not event_filter.admits(event):
+            return DeliveryResult(skipped=f"the hook's event filter leaves out {event!r}")
+        rendered = adapter.render(event, payload)
+        if rendered is None:
+            self._note_unhandled(hook, adapter_name, event)
+            return DeliveryResult(skipped=f"the {adapter_name} adapter does not render {event!r} events")
+        gate = None
+        if event_filter.failures_and_recoveries_only and rendered.outcome:
+            gate = lambda s: self._is_failure_or_recovery(s, hook.id, rendered)  # noqa: E731
+        message = WebhookMessage(text=rendered.text, attachments=list(rendered.attachments) or None)
+        return self.hub.store.write_get_or_create(
+            lambda s: self._post_once(s, hook.id, hook.channel_id, message, delivery_key, gate)
+        )
+
+    def update_post(self, hook_id: str, post_id: str, message: WebhookMessage) -> PostView:
+        """PUT /hooks/{id}/posts/{post_id}: the hook replaces the text and attachments of a post it made."""
+        self._require_enabled()
+        self._check_message(message)
+        limit = self.hub.config["ServiceSettings"]["MaximumPostLength"]
+        if len(message.text) > limit:
+            raise AppError(
+                "model.post.is_valid.msg.app_error",
+                "Invalid message.",
+                400,
+                f"an edit is not split: the text has {len(message.text)} characters, more than {limit}",
+            )
+        self._throttle(hook_id)
+        with self.hub.store.write() as s:
+            hook, post, channel = self._hook_post(s, hook_id, post_id)
+            message = self._with_mentions(s, message)
+            props, post_type = self._post_props(hook, message, with_attachments=True)
+            return self.hub.posts.edit_from_webhook(s, post, channel, message.text, post_type, props)
+
+    def delete_post(self, hook_id: str, post_id: str) -> None:
+        """DELETE /hooks/{id}/posts/{post_id}: the hook deletes a post it made."""
+        self._require_enabled()
+        self._throttle(hook_id)
+        with self.hub.store.write() as s:
+            hook, post, channel = self._hook_post(s, hook_id, post_id)
+            self.hub.posts.delete_in(s, post, channel, hook.user_id)
+
+    def _check_message(self, message: WebhookMessage) -> None:
         if not message.text and message.attachments is None:
             raise _webhook_error("text", "No text specified.", 400)
         if message.type and not message.type.startswith(CUSTOM_TYPE_PREFIX):
             raise invalid_param("post.type", f"a webhook may not make posts of type {message.type!r}")
-        channel_id = self._target_channel_id(hook_id, message.channel)
+
+    def _throttle(self, hook_id: str) -> None:
+        if self._rate is not None:
+            self._rate.check(hook_id)
+
+    def _post_once(
+        self,
+        s: Session,
+        hook_id: str,
+        channel_id: str,
+        message: WebhookMessage,
+        delivery_key: str,
+        gate: Callable[[Session], bool] | None,
+    ) -> DeliveryResult:
+        hook = self._live_hook(s, hook_id)
+        if delivery_key:
+            original = self._original_post(s, hook.id, delivery_key)
+            if original is not None:
+                return DeliveryResult(original, replayed=True)
+        channel = self.hub.channels.load(s, channel_id)
+        if hook.channel_locked and channel.id != hook.channel_id:
+            raise _webhook_error(
+                "channel_locked", "This webhook is not permitted to post to the requested channel.", 403
+            )
+        owner = self._active_owner(s, hook)
+        if channel.type != "O" and not can_read_channel(s, Actor(owner.id, owner.roles), channel):
+            raise _webhook_error("permissions", "Inappropriate channel permissions.", 403)
+        if channel.delete_at:
+            raise AppError(
+                "api.post.create_post.can_not_post_to_deleted.error",
+                "Can not post to deleted channel.",
+                400,
+                f"channel_id={channel.id}",
+            )
+        if gate is not None and not gate(s):
+            return DeliveryResult(skipped="the hook posts only failures and recoveries")
+        views = self._create_posts(s, hook, channel, self._with_mentions(s, message))
+        now = now_ms()
+        for view in views:
+            is_last = view is views[-1]
+            s.add(
+                models.IncomingWebhookPost(
+                    post_id=view.post.id,
+                    hook_id=hook.id,
+                    delivery_key=delivery_key if is_last and delivery_key else None,
+                    create_at=now,
+                )
+            )
+        # A concurrent delivery with the same key fails here (or at the commit) on the unique index;
+        # write_get_or_create then runs this again and finds the winner's post.
+        s.flush()
+        return DeliveryResult(views[-1])
+
+    def _original_post(self, s: Session, hook_id: str, delivery_key: str) -> PostView | None:
+        row = s.scalar(
+            select(models.IncomingWebhookPost).where(
+                models.IncomingWebhookPost.hook_id == hook_id,
+                models.IncomingWebhookPost.delivery_key == delivery_key,
+            )
+        )
+        if row is None:
+            return None
+        post = s.get(models.Post, row.post_id)
+        if post is None or row.create_at < now_ms() - REPLAY_WINDOW_MS:
+            # The key has expired: it is freed for this new delivery.
+            row.delivery_key = None
+            s.flush()
+            return None
+        return self.hub.posts.views(s, [post])[0]
+
+    def _is_failure_or_recovery(self, s: Session, hook_id: str, rendered: Rendered) -> bool:
+        """Records the outcome for its subject; a failure passes, and a success right after a failure.
+        Cancelled and running builds neither pass nor change what came before."""
+        subject = (rendered.subject or rendered.event)[:255]
+        last = s.get(models.IncomingWebhookOutcome, (hook_id, subject))
+        previous = last.outcome if last is not None else ""
+        if rendered.outcome in ("success", "failure"):
+            if last is None:
+                s.add(
+                    models.IncomingWebhookOutcome(
+                        hook_id=hook_id, subject=subject, outcome=rendered.outcome, update_at=now_ms()
+                    )
+                )
+            else:
+                last.outcome, last.update_at = rendered.outcome, now_ms()
+            s.flush()
+        return rendered.outcome == "failure" or (rendered.outcome == "success" and previous == "failure")
+
+    def _note_unhandled(self, hook: models.IncomingWebhook, adapter_name: str, event: str) -> None:
+        """Logged, kept on the hook for its owner to see in the console, and told to the owner's open
+        clients the first time a new kind of event arrives."""
+        unhandled_events.info("hook %s: the %s adapter does not render %r events", hook.id, adapter_name, event)
+        label = f"{adapter_name}:{event}"[:255]
         with self.hub.store.write() as s:
-            hook = self._live_hook(s, hook_id)
-            channel = self.hub.channels.load(s, channel_id)
-            if hook.channel_locked and channel.id != hook.channel_id:
-                raise _webhook_error(
-                    "channel_locked", "This webhook is not permitted to post to the requested channel.", 403
-                )
-            owner = self.hub.users.load(s, hook.user_id)
-            if not owner.is_active:
-                detail = f"user {owner.id} is deactivated"
-                raise _webhook_error("user", "Couldn't find the user.", 403, detail)
-            if channel.type != "O" and not can_read_channel(s, Actor(owner.id, owner.roles), channel):
-                raise _webhook_error("permissions", "Inappropriate channel permissions.", 403)
-            if channel.delete_at:
-                raise AppError(
-                    "api.post.create_post.can_not_post_to_deleted.error",
-                    "Can not post to deleted channel.",
-                    400,
-                    f"channel_id={channel.id}",
-                )
-            self._create_posts(s, hook, channel, message)
+            row = self._live_hook(s, hook.id)
+            is_new = row.last_unhandled_event != label
+            row.last_unhandled_event, row.last_unhandled_at = label, now_ms()
+        if is_new:
+            self.hub.posts.show_ephemeral(
+                hook.user_id,
+                hook.channel_id,
+                hook.user_id,
+                f"The incoming webhook \"{hook.display_name or hook.id}\" received a {adapter_name} "
+                f"\"{event}\" event, which Hubbub does not turn into a post; it answered 200 and ignored it.",
+                EPHEMERAL_TYPE,
+                {},
+            )
+
+    def _hook_post(
+        self, s: Session, hook_id: str, post_id: str
+    ) -> tuple[models.IncomingWebhook, models.Post, models.Channel]:
+        hook = self._live_hook(s, hook_id)
+        self._active_owner(s, hook)
+        made = s.get(models.IncomingWebhookPost, post_id) if is_valid_id(post_id) else None
+        post = s.get(models.Post, post_id) if made is not None and made.hook_id == hook.id else None
+        if post is None or post.delete_at:
+            raise _post_not_found(post_id)
+        return hook, post, self.hub.channels.load(s, post.channel_id)
+
+    def _active_owner(self, s: Session, hook: models.IncomingWebhook) -> models.User:
+        owner = self.hub.users.load(s, hook.user_id)
+        if not owner.is_active:
+            raise _webhook_error("user", "Couldn't find the user.", 403, f"user {owner.id} is deactivated")
+        return owner
 
     def _live_hook(self, s: Session, hook_id: str) -> models.IncomingWebhook:
         hook = s.get(models.IncomingWebhook, hook_id) if is_valid_id(hook_id) else None
@@ -230,9 +562,21 @@ class IncomingWebhookService:
                 return channel_id
         return self.hub.channels.direct(Actor(owner.id, owner.roles), [owner.id, recipient]).id
 
-    def _create_posts(
-        self, s: Session, hook: models.IncomingWebhook, channel: models.Channel, message: WebhookMessage
-    ) -> None:
+    def _with_mentions(self, s: Session, message: WebhookMessage) -> WebhookMessage:
+        """Slack's <@U123> mentions name an account by id (or name); Mattermost's name it by @username."""
+
+        def username_of(ref: str) -> str | None:
+            match = models.User.id == ref if is_valid_id(ref) else models.User.username == ref.lower()
+            return s.scalar(select(models.User.username).where(match))
+
+        text = resolve_slack_mentions(message.text, username_of)
+        return message if text == message.text else replace(message, text=text)
+
+    def _post_props(
+        self, hook: models.IncomingWebhook, message: WebhookMessage, *, with_attachments: bool
+    ) -> tuple[dict[str, Any], str]:
+        """The props and type Mattermost gives a webhook's post: overrides when allowed, and the
+        attachments (on the last post of a split message only)."""
         settings = self.hub.config["ServiceSettings"]
         props: dict[str, Any] = {**message.props, "webhook_display_name": hook.display_name}
         if settings["EnablePostUsernameOverride"]:
@@ -245,15 +589,35 @@ class IncomingWebhookService:
                 props["override_icon_url"] = icon_url
             if message.icon_emoji:
                 props["override_icon_emoji"] = message.icon_emoji
-        post_type = message.type
-        last_props = props
-        if message.attachments:
-            last_props = {**props, "attachments": message.attachments}
-            post_type = SLACK_ATTACHMENT_TYPE
-        parts = split_message(message.text, settings["MaximumPostLength"])
+        if not message.attachments:
+            return props, message.type
+        # Every part of a split message keeps the attachment type, as Mattermost's copies do.
+        if with_attachments:
+            props = {**props, "attachments": message.attachments}
+        return props, SLACK_ATTACHMENT_TYPE
+
+    def _create_posts(
+        self, s: Session, hook: models.IncomingWebhook, channel: models.Channel, message: WebhookMessage
+    ) -> list[PostView]:
+        parts = split_message(message.text, self.hub.config["ServiceSettings"]["MaximumPostLength"])
         first_at = now_ms()
+        views = []
         for index, part in enumerate(parts):
             is_last = index == len(parts) - 1
-            self.hub.posts.create_from_webhook(
-                s, channel, hook.user_id, part, post_type, last_props if is_last else props, first_at + index
+            props, post_type = self._post_props(hook, message, with_attachments=is_last)
+            views.append(
+                self.hub.posts.create_from_webhook(
+                    s, channel, hook.user_id, part, post_type, props, first_at + index, message.priority
+                )
             )
+        return views
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise parse_error(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise parse_error("the body must be a JSON object")
+    return data

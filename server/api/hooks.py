@@ -1,14 +1,19 @@
-"""Incoming webhooks: management under /api/v4/hooks/incoming, and POST /hooks/{id} for senders."""
+"""Incoming webhooks: management under /api/v4/hooks/incoming; POST /hooks/{id} (and
+/hooks/{id}/{adapter} for CI tools) for senders, who may also edit and delete what their hook posted."""
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 from hub.errors import AppError
-from hub.services.webhooks import to_api
+from hub.services.webhooks import Delivery, DeliveryResult, to_api
 from server.auth import actor
 from server.http import hub, json_body, json_response, query_args, status_ok
-from webhooks.incoming import parse_payload
+from webhooks.incoming import WebhookMessage, parse_error, parse_form_fields, parse_payload
 
 bp = Blueprint("hooks", __name__)
 
@@ -55,8 +60,64 @@ def _limited_body() -> bytes:
     return body
 
 
+def _delivery() -> Delivery:
+    body = _limited_body()
+    form = None
+    if request.mimetype == "multipart/form-data":
+        parser = FormDataParser(max_form_memory_size=len(body) + 1)
+        try:
+            _, fields, _ = parser.parse(io.BytesIO(body), request.mimetype, len(body), request.mimetype_params)
+        except RequestEntityTooLarge:
+            raise parse_error("the multipart body could not be read") from None
+        form = {name: fields[name] for name in fields}
+    return Delivery(body=body, headers=request.headers, form=form)
+
+
+def _wants_json() -> bool:
+    """`?return=post`, or an Accept that names application/json (not a mere */*)."""
+    return request.args.get("return") == "post" or any(
+        mimetype == "application/json" for mimetype, _ in request.accept_mimetypes
+    )
+
+
+def _delivery_answer(result: DeliveryResult) -> Response:
+    if _wants_json():
+        if result.post is None:
+            answer = json_response({"status": "skipped", "detail": result.skipped})
+        else:
+            answer = json_response(result.post.to_api())
+    else:
+        answer = Response("ok", status=200, mimetype="text/plain")
+    if result.replayed:
+        answer.headers["Idempotent-Replayed"] = "true"
+    if result.skipped:
+        answer.headers["X-Hubbub-Skipped"] = result.skipped
+    return answer
+
+
 @bp.post("/hooks/<hook_id>")
 def post_to_incoming_hook(hook_id: str):
-    message = parse_payload(_limited_body(), request.headers.get("Content-Type", ""))
-    hub().webhooks.post(hook_id, message)
-    return Response("ok", status=200, mimetype="text/plain")
+    return _delivery_answer(hub().webhooks.receive(hook_id, _delivery()))
+
+
+@bp.post("/hooks/<hook_id>/<adapter>")
+def post_to_incoming_hook_adapter(hook_id: str, adapter: str):
+    return _delivery_answer(hub().webhooks.receive(hook_id, _delivery(), adapter))
+
+
+def _message() -> WebhookMessage:
+    delivery = _delivery()
+    if delivery.form is not None:
+        return parse_form_fields(delivery.form)
+    return parse_payload(delivery.body, request.headers.get("Content-Type", ""))
+
+
+@bp.put("/hooks/<hook_id>/posts/<post_id>")
+def update_incoming_hook_post(hook_id: str, post_id: str):
+    return json_response(hub().webhooks.update_post(hook_id, post_id, _message()).to_api())
+
+
+@bp.delete("/hooks/<hook_id>/posts/<post_id>")
+def delete_incoming_hook_post(hook_id: str, post_id: str):
+    hub().webhooks.delete_post(hook_id, post_id)
+    return status_ok()
