@@ -23,7 +23,10 @@ from hub.ids import is_valid_id
 from hub.permissions import Actor
 from hub.services import Hub
 from hub.services.users import user_not_found
+from hub.services.webhooks import EventFilter
+from hub.services.webhooks import to_api as hook_to_api
 from hub.store import check_connection
+from webhooks.adapters import registry as adapter_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = ROOT / "server" / "gunicorn_conf.py"
@@ -72,6 +75,22 @@ def _find_team(hub: Hub, s: Session, ref: str) -> models.Team:
         if not is_valid_id(ref):
             raise
         return hub.teams.load(s, ref)
+
+
+def _find_channel(hub: Hub, ref: str) -> models.Channel:
+    """A channel as TEAM:CHANNEL (team name or id, channel name) or by id, as mmctl accepts them."""
+    team_ref, separator, name = ref.rpartition(":")
+    if not separator:
+        return hub.channels.get(LOCAL_ACTOR, ref)
+    with hub.store.read() as s:
+        team_id = _find_team(hub, s, team_ref).id
+    return hub.channels.by_name(LOCAL_ACTOR, team_id, name)
+
+
+def _channel_ref(s: Session, channel_id: str) -> str:
+    channel = s.get(models.Channel, channel_id)
+    team = s.get(models.Team, channel.team_id)
+    return f"{team.name}:{channel.name}"
 
 
 def _describe_user(user: models.User) -> str:
@@ -196,6 +215,84 @@ def cmd_token_revoke(hub: Hub, args: argparse.Namespace) -> None:
     print(f"Revoked token {args.token_id}")
 
 
+# ---- incoming webhooks -------------------------------------------------------------------------
+def _hook_url(config: hub_config.Config, hook: models.IncomingWebhook) -> str:
+    adapter_suffix = f"/{hook.adapter}" if hook.adapter else ""
+    return f"{config.site_url}/hooks/{hook.id}{adapter_suffix}"
+
+
+def _hook_fields(args: argparse.Namespace, current_filter: dict[str, Any]) -> dict[str, Any]:
+    """The service's fields for the options given on the command line; the event filter's parts
+    that were not given keep their current value."""
+    given = {
+        "display_name": args.display_name,
+        "description": args.description,
+        "icon_url": args.icon,
+        "username": args.username,
+        "channel_locked": args.lock_to_channel,
+        "adapter": args.adapter,
+        "secret": args.secret,
+    }
+    fields = {name: value for name, value in given.items() if value is not None}
+    filter_changes = {
+        name: value
+        for name, value in (
+            ("include", args.include_events),
+            ("exclude", args.exclude_events),
+            ("failures_and_recoveries_only", args.failures_only),
+        )
+        if value is not None
+    }
+    if filter_changes:
+        fields["event_filter"] = {**current_filter, **filter_changes}
+    return fields
+
+
+def cmd_webhook_create_incoming(hub: Hub, args: argparse.Namespace) -> None:
+    channel = _find_channel(hub, args.channel)
+    owner = _find_user(hub, args.user)
+    fields = _hook_fields(args, EventFilter().to_api())
+    hook = hub.webhooks.create(LOCAL_ACTOR, {**fields, "channel_id": channel.id, "user_id": owner.id})
+    with hub.store.read() as s:
+        place = _channel_ref(s, hook.channel_id)
+    print(f"Created incoming webhook {hook.id} in {place}, posting as {owner.username}; its URL:")
+    print(_hook_url(hub.config, hook))
+
+
+def cmd_webhook_modify_incoming(hub: Hub, args: argparse.Namespace) -> None:
+    current = hub.webhooks.get(LOCAL_ACTOR, args.hook_id)
+    fields = _hook_fields(args, hook_to_api(current)["event_filter"])
+    if args.channel is not None:
+        fields["channel_id"] = _find_channel(hub, args.channel).id
+    hook = hub.webhooks.update(LOCAL_ACTOR, current.id, {**fields, "id": current.id})
+    print(f"Modified incoming webhook {hook.id}; its URL:")
+    print(_hook_url(hub.config, hook))
+
+
+def cmd_webhook_list(hub: Hub, args: argparse.Namespace) -> None:
+    team_id = ""
+    if args.team is not None:
+        with hub.store.read() as s:
+            team_id = _find_team(hub, s, args.team).id
+    hooks = _paged(
+        lambda page: hub.webhooks.list(LOCAL_ACTOR, {"team_id": team_id, "page": page, "per_page": PAGE_SIZE})
+    )
+    for hook in hooks:
+        with hub.store.read() as s:
+            place = _channel_ref(s, hook.channel_id)
+        adapter = f" [{hook.adapter}]" if hook.adapter else ""
+        print(f"{hook.id}: {place} ({hook.display_name}){adapter}")
+
+
+def cmd_webhook_show(hub: Hub, args: argparse.Namespace) -> None:
+    print(json.dumps(hook_to_api(hub.webhooks.get(LOCAL_ACTOR, args.hook_id)), indent=2))
+
+
+def cmd_webhook_delete(hub: Hub, args: argparse.Namespace) -> None:
+    hub.webhooks.delete(LOCAL_ACTOR, args.hook_id)
+    print(f"Deleted incoming webhook {args.hook_id}")
+
+
 # ---- configuration -----------------------------------------------------------------------------
 def _print_value(value: Any) -> None:
     print(value if isinstance(value, str) else json.dumps(value))
@@ -236,6 +333,32 @@ def _with_hub(command: Callable[[Hub, argparse.Namespace], None]) -> Callable[[h
         return 0
 
     return run
+
+
+def _add_hook_options(parser: argparse.ArgumentParser, *, modifying: bool) -> None:
+    """The settings create-incoming and modify-incoming share; when modifying, a switch can also be
+    turned off (--no-...) and an empty --adapter removes the adapter."""
+    switch = argparse.BooleanOptionalAction if modifying else "store_true"
+    adapters = sorted(adapter_registry())
+    parser.add_argument("--display-name")
+    parser.add_argument("--description")
+    parser.add_argument("--icon", metavar="URL", help="the posts' icon")
+    parser.add_argument("--username", metavar="NAME", help="the name the posts show")
+    parser.add_argument(
+        "--lock-to-channel", action=switch, default=None, help="refuse payloads naming another channel"
+    )
+    parser.add_argument(
+        "--adapter",
+        choices=[*adapters, ""] if modifying else adapters,
+        metavar="|".join(adapters),
+        help="the CI tool whose deliveries it renders" + ('; "" removes it' if modifying else ""),
+    )
+    parser.add_argument("--secret", help="the CI tool's token or signing secret")
+    parser.add_argument("--include-events", nargs="*", metavar="PATTERN", help="post only these events")
+    parser.add_argument("--exclude-events", nargs="*", metavar="PATTERN", help="never post these events")
+    parser.add_argument(
+        "--failures-only", action=switch, default=None, help="post only failures and the recovery after one"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -295,6 +418,26 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("user", help="username, email or id")
     revoke = command(token, "revoke", _with_hub(cmd_token_revoke), "Revoke a token.")
     revoke.add_argument("token_id")
+
+    webhook = group("webhook", "Incoming webhooks.")
+    create = command(
+        webhook, "create-incoming", _with_hub(cmd_webhook_create_incoming), "Create an incoming webhook."
+    )
+    create.add_argument("--channel", required=True, help="TEAM:CHANNEL or channel id")
+    create.add_argument("--user", required=True, help="the account the hook posts as: username, email or id")
+    _add_hook_options(create, modifying=False)
+    listing = command(webhook, "list", _with_hub(cmd_webhook_list), "List incoming webhooks (of one team).")
+    listing.add_argument("team", nargs="?", help="team name or id")
+    show = command(webhook, "show", _with_hub(cmd_webhook_show), "Print an incoming webhook as JSON.")
+    show.add_argument("hook_id")
+    modify = command(
+        webhook, "modify-incoming", _with_hub(cmd_webhook_modify_incoming), "Change an incoming webhook."
+    )
+    modify.add_argument("hook_id")
+    modify.add_argument("--channel", help="TEAM:CHANNEL or channel id, in the hook's team")
+    _add_hook_options(modify, modifying=True)
+    delete = command(webhook, "delete", _with_hub(cmd_webhook_delete), "Delete an incoming webhook.")
+    delete.add_argument("hook_id")
 
     settings = group("config", "Settings in config.json.")
     get = command(settings, "get", cmd_config_get, "Print one setting (environment overrides applied).")

@@ -20,6 +20,8 @@ from hub.services import Hub
 from hub.store import Store
 from server.app import create_app
 
+pytest_plugins = ["tests.cli_support"]
+
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MYSQL_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
 PASSWORD = "Passw0rd!long"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass
 
 import pytest
 from alembic.runtime.migration import MigrationContext
@@ -13,61 +11,8 @@ from sqlalchemy import create_engine, inspect, select
 from hub import models
 from hub.cli import main
 from hub.errors import AppError
+from tests.cli_support import fails
 from tests.conftest import PASSWORD
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def clean_env(monkeypatch):
-    for name in [n for n in os.environ if n.startswith("MM_") or n == "HUBBUB_CONFIG"]:
-        monkeypatch.delenv(name)
-    return monkeypatch
-
-
-@pytest.fixture
-def run(clean_env, capsys):
-    def invoke(*argv: str) -> Result:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err
-        return Result(code, captured.out, captured.err)
-
-    return invoke
-
-
-@pytest.fixture
-def config_file(clean_env, tmp_path):
-    path = tmp_path / "config" / "config.json"
-    clean_env.setenv("MM_CONFIG", str(path))
-    return path
-
-
-@pytest.fixture
-def db_config(database, hub, config_file, tmp_path):
-    """A config.json on the test database; `hub` (on the same database) empties the tables afterwards."""
-    driver, data_source = database
-    config_file.parent.mkdir(parents=True)
-    config_file.write_text(
-        json.dumps(
-            {
-                "SqlSettings": {"DriverName": driver, "DataSource": data_source, "MaxIdleConns": 2, "MaxOpenConns": 5},
-                "FileSettings": {"Directory": str(tmp_path / "files")},
-            }
-        )
-    )
-    return config_file
-
-
-def _fails(result: Result, message: str) -> None:
-    assert result.code == 1
-    assert result.out == ""
-    assert result.err == f"Error: {message}\n"
 
 
 def test_db_migrate_creates_the_schema_of_a_new_database(config_file, run, tmp_path):
@@ -115,14 +60,14 @@ def test_user_create_list_deactivate_and_activate(db_config, run, hub):
 
 def test_user_errors_are_one_line_and_exit_1(db_config, run):
     assert run("user", "create", "--email", "a@example.com", "--username", "alice", "--password", PASSWORD).code == 0
-    _fails(
+    fails(
         run("user", "create", "--email", "b@example.com", "--username", "alice", "--password", PASSWORD),
         "An account with that username already exists.",
     )
     short = run("user", "create", "--email", "c@example.com", "--username", "carol", "--password", "x")
     assert short.code == 1 and short.err.startswith("Error: ")
-    _fails(run("user", "deactivate", "nobody"), "Unable to find the user.")
-    _fails(run("user", "deactivate", "a" * 26), "Unable to find the user.")
+    fails(run("user", "deactivate", "nobody"), "Unable to find the user.")
+    fails(run("user", "deactivate", "a" * 26), "Unable to find the user.")
 
 
 def test_teams_and_channels(db_config, run, hub):
@@ -166,17 +111,17 @@ def test_teams_and_channels(db_config, run, hub):
 def test_team_and_channel_errors(db_config, run):
     run("user", "create", "--email", "a@example.com", "--username", "alice", "--password", PASSWORD)
     run("team", "create", "--name", "eng", "--display-name", "Engineering")
-    _fails(run("team", "create", "--name", "eng", "--display-name", "Again"), "A team with that name already exists.")
-    _fails(run("team", "add-user", "nope", "alice"), "Unable to find the existing team.")
-    _fails(run("team", "add-user", "eng", "nobody"), "Unable to find the user.")
+    fails(run("team", "create", "--name", "eng", "--display-name", "Again"), "A team with that name already exists.")
+    fails(run("team", "add-user", "nope", "alice"), "Unable to find the existing team.")
+    fails(run("team", "add-user", "eng", "nobody"), "Unable to find the user.")
     run("user", "deactivate", "alice")
-    _fails(run("team", "add-user", "eng", "alice"), "User alice is deactivated.")
-    _fails(
+    fails(run("team", "add-user", "eng", "alice"), "User alice is deactivated.")
+    fails(
         run("channel", "create", "--team", "nope", "--name", "x-y", "--display-name", "X"),
         "Unable to find the existing team.",
     )
     run("channel", "create", "--team", "eng", "--name", "deploys", "--display-name", "Deploys")
-    _fails(
+    fails(
         run("channel", "create", "--team", "eng", "--name", "deploys", "--display-name", "Deploys"),
         "A channel with that name already exists on the same team.",
     )
@@ -200,9 +145,9 @@ def test_tokens_are_printed_once_listed_and_revoked(db_config, run, hub):
     assert run("token", "list", "ci-bot").out == ""
     with pytest.raises(AppError):
         hub.auth.resolve(token)
-    _fails(run("token", "revoke", row.id), "Unable to find the token.")
-    _fails(run("token", "revoke", "not-an-id"), "Invalid or missing token_id in request.")
-    _fails(run("token", "create", "ci-bot", "--description", ""), "Invalid or missing description in request.")
+    fails(run("token", "revoke", row.id), "Unable to find the token.")
+    fails(run("token", "revoke", "not-an-id"), "Invalid or missing token_id in request.")
+    fails(run("token", "create", "ci-bot", "--description", ""), "Invalid or missing description in request.")
 
 
 def test_config_set_writes_the_file_and_keeps_unknown_keys(config_file, run):
@@ -243,13 +188,13 @@ def test_config_environment_overrides_are_shown_but_never_saved(config_file, run
 def test_config_refuses_unknown_keys_and_invalid_values(config_file, run):
     run("config", "show")
     before = config_file.read_text()
-    _fails(run("config", "get", "TeamSettings.Nope"), "Unknown configuration key TeamSettings.Nope.")
-    _fails(run("config", "set", "TeamSettings.Nope", "1"), "Unknown configuration key TeamSettings.Nope.")
-    _fails(
+    fails(run("config", "get", "TeamSettings.Nope"), "Unknown configuration key TeamSettings.Nope.")
+    fails(run("config", "set", "TeamSettings.Nope", "1"), "Unknown configuration key TeamSettings.Nope.")
+    fails(
         run("config", "set", "PasswordSettings.MinimumLength", "2"),
         "Invalid configuration value for PasswordSettings.MinimumLength: must be between 5 and 72",
     )
-    _fails(
+    fails(
         run("config", "set", "ServiceSettings.WebserverWorkers", "many"),
         "Invalid configuration value for ServiceSettings.WebserverWorkers: expected a whole number, got 'many'",
     )
@@ -278,7 +223,7 @@ def test_an_unreachable_database_is_an_error_not_a_traceback(config_file, run):
 
 def test_an_invalid_environment_value_names_the_variable_key(config_file, run, clean_env):
     clean_env.setenv("MM_SQLSETTINGS_DRIVERNAME", "oracle")
-    _fails(
+    fails(
         run("config", "show"),
         "Invalid configuration value for SqlSettings.DriverName: must be one of sqlite3, postgres, mysql",
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
+import requests
 
 from hub.ids import new_id
 from hub.permissions import Actor
@@ -38,10 +40,19 @@ def make_hook(api, account, channel_id: str, **fields) -> dict:
     return response.get_json()
 
 
-def send(api, hook_id: str, payload, *, content_type: str | None = "application/json"):
+def send(
+    api,
+    hook_id: str,
+    payload,
+    *,
+    content_type: str | None = "application/json",
+    headers: dict[str, str] | None = None,
+    path: str = "",
+    method: str = "POST",
+):
     data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
-    headers = {"Content-Type": content_type} if content_type else {}
-    return api.as_(None).request("POST", f"/hooks/{hook_id}", data=data, headers=headers)
+    sent = {"Content-Type": content_type} if content_type else {}
+    return api.as_(None).request(method, f"/hooks/{hook_id}{path}", data=data, headers={**sent, **(headers or {})})
 
 
 def assert_ok(response) -> None:
@@ -352,3 +363,181 @@ def test_slack_markup_becomes_markdown(api, room, hook):
             "fields": [{"title": "f", "value": "[c](https://c.example)"}],
         }
     ]
+
+
+def test_slack_user_and_channel_mentions(api, room, hook):
+    text = f"<@{room.member.id}> and <@{room.member.username.upper()}> and <@U024BE7LH|bob> and <@U999> in <#C1|town-square>"
+    assert_ok(send(api, hook["id"], {"text": text}))
+    message = last_post(api, room.owner, room.channel_id)["message"]
+    username = room.member.username
+    assert message == f"@{username} and @{username} and @bob and <@U999> in ~town-square"
+
+
+def test_multipart_form_fields(api, hub, room, hook):
+    settings(hub, EnablePostUsernameOverride=True)
+    boundary = "hubbubboundary"
+    parts = [("text", "from a form"), ("username", "ci-bot")]
+    body = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in parts
+    ) + f"--{boundary}--\r\n"
+    assert_ok(send(api, hook["id"], body, content_type=f"multipart/form-data; boundary={boundary}"))
+    post = last_post(api, room.owner, room.channel_id)
+    assert (post["message"], post["props"]["override_username"]) == ("from a form", "ci-bot")
+    broken = send(api, hook["id"], b"--x\r\nno headers", content_type="multipart/form-data; boundary=x")
+    assert broken.status_code == 400
+
+
+def test_priority(api, room, hook):
+    priority = {"priority": "urgent", "requested_ack": True, "persistent_notifications": False}
+    assert_ok(send(api, hook["id"], {"text": "prod is down", "priority": priority}))
+    post = last_post(api, room.owner, room.channel_id)
+    assert post["metadata"]["priority"] == priority
+    assert api.as_(room.member).get(f"posts/{post['id']}").get_json()["metadata"]["priority"] == priority
+    for bad in ({"priority": "shouting"}, {"priority": "important", "persistent_notifications": True}, "urgent"):
+        assert send(api, hook["id"], {"text": "x", "priority": bad}).status_code == 400
+
+
+def test_post_api_accepts_priority_metadata(api, room):
+    body = {"channel_id": room.channel_id, "message": "heads up", "metadata": {"priority": {"priority": "important"}}}
+    created = api.as_(room.owner).post("posts", body)
+    assert created.status_code == 201
+    assert created.get_json()["metadata"]["priority"] == {
+        "priority": "important",
+        "requested_ack": False,
+        "persistent_notifications": False,
+    }
+    plain = api.as_(room.owner).post("posts", {"channel_id": room.channel_id, "message": "calm"}).get_json()
+    assert "priority" not in plain["metadata"]
+
+
+def test_ten_thousand_attachments(api, room, hook):
+    attachments = [{"text": f"a{i}"} for i in range(10_000)]
+    assert_ok(send(api, hook["id"], {"text": "many", "attachments": attachments}))
+    post = last_post(api, room.owner, room.channel_id)
+    assert len(post["props"]["attachments"]) == 10_000
+    assert post["props"]["attachments"][-1] == {"text": "a9999"}
+
+
+def test_javascript_links_are_stored_as_given(api, room, hook):
+    attachment = {"title": "t", "title_link": "javascript:alert(1)", "author_link": "javascript:x"}
+    assert_ok(send(api, hook["id"], {"text": "[click](javascript:alert(1))", "attachments": [attachment]}))
+    post = last_post(api, room.owner, room.channel_id)
+    assert post["message"] == "[click](javascript:alert(1))"
+    assert post["props"]["attachments"] == [attachment]
+
+
+# ---- delivery keys, answers with the post, and edits through the hook ------------------------
+def test_idempotency_key_posts_once(api, room, hook):
+    first = send(api, hook["id"], {"text": "deploy 1"}, headers={"Idempotency-Key": "deploy-1"})
+    assert_ok(first)
+    assert "Idempotent-Replayed" not in first.headers
+    again = send(api, hook["id"], {"text": "deploy 1 (retry)"}, headers={"Idempotency-Key": "deploy-1"})
+    assert_ok(again)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert_ok(send(api, hook["id"], {"text": "deploy 2"}, headers={"Idempotency-Key": "Deploy-1"}))
+    messages = [p["message"] for p in channel_posts(api, room.owner, room.channel_id)]
+    assert messages.count("deploy 1") == 1
+    assert "deploy 1 (retry)" not in messages and "deploy 2" in messages
+
+
+def test_delivery_id_headers_and_keys_per_hook(api, room, hook):
+    other = make_hook(api, room.owner, room.channel_id)
+    for header in ("X-GitHub-Delivery", "X-Gitlab-Event-UUID"):
+        key = {header: f"{header}-72d3162e"}
+        for hook_id in (hook["id"], hook["id"], other["id"]):
+            assert_ok(send(api, hook_id, {"text": header}, headers=key))
+    messages = [p["message"] for p in channel_posts(api, room.owner, room.channel_id)]
+    assert messages.count("X-GitHub-Delivery") == 2 and messages.count("X-Gitlab-Event-UUID") == 2
+    too_long = send(api, hook["id"], {"text": "x"}, headers={"Idempotency-Key": "k" * 256})
+    assert_app_error(too_long, 400, "web.incoming_webhook.delivery_key.app_error")
+
+
+def test_concurrent_duplicate_deliveries_make_one_post(live_server, api, room, hook):
+    answers: list[requests.Response] = []
+    lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def deliver() -> None:
+        start.wait()
+        answer = requests.post(
+            f"{live_server.url}/hooks/{hook['id']}?return=post",
+            json={"text": "pipeline #7 failed"},
+            headers={"X-GitHub-Delivery": "6f1e9a10-concurrent"},
+            timeout=30,
+        )
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [200] * 8, [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 7
+    messages = [p["message"] for p in channel_posts(api, room.owner, room.channel_id)]
+    assert messages.count("pipeline #7 failed") == 1
+
+
+@pytest.mark.parametrize("ask", [{"path": "?return=post"}, {"headers": {"Accept": "application/json"}}])
+def test_answer_with_the_post(api, room, hook, ask):
+    headers = {"Idempotency-Key": "k1", **ask.get("headers", {})}
+    answer = send(api, hook["id"], {"text": "build 9 running"}, path=ask.get("path", ""), headers=headers)
+    assert answer.status_code == 200 and answer.is_json
+    post = answer.get_json()
+    assert post == last_post(api, room.owner, room.channel_id)
+    replay = send(api, hook["id"], {"text": "other"}, path=ask.get("path", ""), headers=headers)
+    assert replay.get_json()["id"] == post["id"]
+
+
+def test_plain_accept_keeps_mattermost_answer(api, hook):
+    assert_ok(send(api, hook["id"], {"text": "x"}, headers={"Accept": "*/*"}))
+
+
+def test_hook_updates_and_deletes_its_own_post(api, hub, room, hook, ws_connect):
+    created = send(api, hook["id"], {"text": "pipeline #3 running", "attachments": [{"color": "#D4A72C"}]},
+                   path="?return=post").get_json()
+    reader = ws_connect(room.member)
+    update = {"text": "pipeline #3 passed", "attachments": [{"color": "#2DA44E", "title": "passed"}]}
+    answer = send(api, hook["id"], update, path=f"/posts/{created['id']}", method="PUT")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    edited = answer.get_json()
+    assert (edited["id"], edited["message"], edited["type"]) == (created["id"], "pipeline #3 passed", "slack_attachment")
+    assert edited["props"]["attachments"] == update["attachments"]
+    assert edited["props"]["from_webhook"] == "true" and edited["edit_at"] > 0
+    frame = reader.expect("post_edited", timeout=2)
+    assert json.loads(frame["data"]["post"])["message"] == "pipeline #3 passed"
+    assert api.as_(room.member).get(f"posts/{created['id']}").get_json()["message"] == "pipeline #3 passed"
+
+    deleted = send(api, hook["id"], b"", content_type=None, path=f"/posts/{created['id']}", method="DELETE")
+    assert deleted.status_code == 200
+    assert api.as_(room.member).get(f"posts/{created['id']}").status_code == 404
+    gone = send(api, hook["id"], update, path=f"/posts/{created['id']}", method="PUT")
+    assert_app_error(gone, 404, "app.post.get.app_error")
+
+
+def test_hook_cannot_touch_posts_it_did_not_make(api, room, hook):
+    other = make_hook(api, room.owner, room.channel_id)
+    theirs = send(api, other["id"], {"text": "theirs"}, path="?return=post").get_json()
+    user_post = api.as_(room.owner).post("posts", {"channel_id": room.channel_id, "message": "mine"}).get_json()
+    for post_id in (theirs["id"], user_post["id"], new_id(), "bad-id"):
+        for method in ("PUT", "DELETE"):
+            answer = send(api, hook["id"], {"text": "x"}, path=f"/posts/{post_id}", method=method)
+            assert_app_error(answer, 404, "app.post.get.app_error")
+    assert api.as_(room.owner).get(f"posts/{user_post['id']}").get_json()["message"] == "mine"
+    empty = send(api, other["id"], {"text": ""}, path=f"/posts/{theirs['id']}", method="PUT")
+    assert_app_error(empty, 400, "web.incoming_webhook.text.app_error")
+
+
+def test_per_hook_rate_limit(api, hub, room, hook):
+    hub.config["RateLimitSettings"].update(IncomingWebhookPerSec=0.01, IncomingWebhookMaxBurst=3)
+    other = make_hook(api, room.owner, room.channel_id)
+    for _ in range(3):
+        assert_ok(send(api, hook["id"], {"text": "x"}))
+    refused = send(api, hook["id"], {"text": "x"})
+    assert_app_error(refused, 429, "api.context.rate_limited.app_error")
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert_ok(send(api, other["id"], {"text": "other hook"}))
+    hub.config["RateLimitSettings"].update(IncomingWebhookPerSec=0)
+    assert_ok(send(api, hook["id"], {"text": "limit off"}))

@@ -60,13 +60,17 @@ def parse_payload(body: bytes, content_type: str) -> WebhookMessage:
         if not payloads:
             raise parse_error("the form has no payload field")
         text = payloads[0]
+    return _message(json_object(text))
+
+
+def json_object(text: str | bytes) -> dict[str, Any]:
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except ValueError as exc:  # UnicodeDecodeError included
         raise parse_error(f"the payload is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise parse_error("the payload must be a JSON object")
-    return _message(data)
+    return data
 
 
 def delivery_key_from(headers: Mapping[str, str]) -> str:

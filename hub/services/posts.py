@@ -53,6 +53,16 @@ _REPEATED_HASHES = re.compile(r"^#{2,}")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9.\-_]+)")
 
 
+def refuse_deleted_channel(channel: models.Channel) -> None:
+    if channel.delete_at:
+        raise AppError(
+            "api.post.create_post.can_not_post_to_deleted.error",
+            "Can not post to deleted channel.",
+            400,
+            f"channel_id={channel.id}",
+        )
+
+
 def post_not_found(detail: str = "") -> AppError:
     return not_found("post", detail)
 
@@ -321,13 +331,7 @@ class PostService:
         with self.hub.store.write() as s:
             channel = self.hub.channels.load(s, draft.channel_id)
             require_channel_member(s, actor, channel)
-            if channel.delete_at:
-                raise AppError(
-                    "api.post.create_post.can_not_post_to_deleted.error",
-                    "Can not post to deleted channel.",
-                    400,
-                    f"channel_id={channel.id}",
-                )
+            refuse_deleted_channel(channel)
             if draft.pending_post_id:
                 # A client retrying a send it never saw answered gets the post it already made.
                 existing = s.scalar(

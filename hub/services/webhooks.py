@@ -4,7 +4,6 @@ the CI adapters' deliveries (GitLab, GitHub, Jenkins) turned into such posts."""
 from __future__ import annotations
 
 import fnmatch
-import json
 import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -17,12 +16,12 @@ from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.permissions import Actor, can_read_channel, is_team_admin, require_admin, require_team_admin
 from hub.ratelimit import TokenBucket
-from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, PostView
+from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, PostView, refuse_deleted_channel
 from webhooks.adapters import Rendered, registry
 from webhooks.incoming import (
     WebhookMessage,
     delivery_key_from,
-    parse_error,
+    json_object,
     parse_form_fields,
     parse_payload,
     resolve_slack_mentions,
@@ -195,13 +194,7 @@ def _post_not_found(post_id: str) -> AppError:
 class IncomingWebhookService:
     def __init__(self, hub: "Hub") -> None:
         self.hub = hub
-        limits = hub.config["RateLimitSettings"]
-        # Per process, like the other rate limits: N web processes accept up to N times the rate.
-        self._rate = (
-            TokenBucket(limits["IncomingWebhookPerSec"], max(1, limits["IncomingWebhookMaxBurst"]))
-            if limits["IncomingWebhookPerSec"] > 0
-            else None
-        )
+        self._rate: TokenBucket | None = None
 
     def _require_enabled(self) -> None:
         if not self.hub.config["ServiceSettings"]["EnableIncomingWebhooks"]:
@@ -358,7 +351,7 @@ class IncomingWebhookService:
             hook = self._live_hook(s, hook_id)
         self._throttle(hook.id)
         adapter.verify(headers, body, hook.secret)
-        payload = _json_object(body)
+        payload = json_object(body)
         event = adapter.event_name(headers, payload)
         event_filter = EventFilter.from_stored(hook.event_filter)
         if not event_filter.admits(event):
@@ -409,8 +402,15 @@ class IncomingWebhookService:
             raise invalid_param("post.type", f"a webhook may not make posts of type {message.type!r}")
 
     def _throttle(self, hook_id: str) -> None:
-        if self._rate is not None:
-            self._rate.check(hook_id)
+        """Per process, like the other rate limits: N web processes accept up to N times the rate.
+        The bucket follows the settings when they change."""
+        limits = self.hub.config["RateLimitSettings"]
+        rate, burst = limits["IncomingWebhookPerSec"], max(1, limits["IncomingWebhookMaxBurst"])
+        if rate <= 0:
+            return
+        if self._rate is None or (self._rate.rate, self._rate.burst) != (rate, burst):
+            self._rate = TokenBucket(rate, burst)
+        self._rate.check(hook_id)
 
     def _post_once(
         self,
@@ -434,13 +434,7 @@ class IncomingWebhookService:
         owner = self._active_owner(s, hook)
         if channel.type != "O" and not can_read_channel(s, Actor(owner.id, owner.roles), channel):
             raise _webhook_error("permissions", "Inappropriate channel permissions.", 403)
-        if channel.delete_at:
-            raise AppError(
-                "api.post.create_post.can_not_post_to_deleted.error",
-                "Can not post to deleted channel.",
-                400,
-                f"channel_id={channel.id}",
-            )
+        refuse_deleted_channel(channel)
         if gate is not None and not gate(s):
             return DeliveryResult(skipped="the hook posts only failures and recoveries")
         views = self._create_posts(s, hook, channel, self._with_mentions(s, message))
@@ -612,12 +606,3 @@ class IncomingWebhookService:
             )
         return views
 
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise parse_error(f"the body is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise parse_error("the body must be a JSON object")
-    return data

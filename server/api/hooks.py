@@ -13,6 +13,7 @@ from hub.errors import AppError
 from hub.services.webhooks import Delivery, DeliveryResult, to_api
 from server.auth import actor
 from server.http import hub, json_body, json_response, query_args, status_ok
+from webhooks.adapters import registry
 from webhooks.incoming import WebhookMessage, parse_error, parse_form_fields, parse_payload
 
 bp = Blueprint("hooks", __name__)
@@ -91,7 +92,9 @@ def _delivery_answer(result: DeliveryResult) -> Response:
     if result.replayed:
         answer.headers["Idempotent-Replayed"] = "true"
     if result.skipped:
-        answer.headers["X-Hubbub-Skipped"] = result.skipped
+        # The reason may quote an event name from the payload, and a header value must be Latin-1
+        # without line breaks (a WSGI server drops the connection otherwise).
+        answer.headers["X-Hubbub-Skipped"] = result.skipped.encode("unicode_escape").decode("ascii")
     return answer
 
 
@@ -102,6 +105,9 @@ def post_to_incoming_hook(hook_id: str):
 
 @bp.post("/hooks/<hook_id>/<adapter>")
 def post_to_incoming_hook_adapter(hook_id: str, adapter: str):
+    # The architecture notes' older spelling, /hooks/{adapter}/{id}, reaches the same place.
+    if hook_id in registry() and adapter not in registry():
+        hook_id, adapter = adapter, hook_id
     return _delivery_answer(hub().webhooks.receive(hook_id, _delivery(), adapter))
 
 
