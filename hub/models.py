@@ -268,6 +268,8 @@ class IncomingWebhook(Base):
     # The last delivery an adapter did not know, kept for the hook's owner to see.
     last_unhandled_event: Mapped[str] = mapped_column(String(255), default="")
     last_unhandled_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Every kind of unhandled event the owner has been told about (adapter:event), so each is told once.
+    unhandled_events: Mapped[list[str]] = mapped_column(default=list)
 
 
 class IncomingWebhookPost(Base):
@@ -307,3 +309,4 @@ class PostPriority(Base):
     priority: Mapped[str] = mapped_column(String(32), default="")
     requested_ack: Mapped[bool] = mapped_column(Boolean, default=False)
     persistent_notifications: Mapped[bool] = mapped_column(Boolean, default=False)
+

@@ -346,7 +346,7 @@ class PostService:
             root = self._thread_root(s, draft.root_id, channel.id)
             return self._insert(s, channel, actor.user_id, draft, root)
 
-    def create_from_webhook(
+    def create_for_integration(
         self,
         s: Session,
         channel: models.Channel,
@@ -354,24 +354,27 @@ class PostService:
         message: str,
         post_type: str,
         props: dict[str, Any],
-        create_at: int,
+        *,
+        create_at: int | None = None,
+        root_id: str = "",
         priority: Priority | None = None,
     ) -> PostView:
-        """A post an incoming webhook makes in its owner's name, inside the caller's transaction;
-        the webhook service has checked the channel and the message length. The parts of a split
-        message get consecutive `create_at` values so that they read in order."""
+        """A post an integration (incoming webhook, slash command) makes in a user's name, inside the
+        caller's transaction; the caller has checked the channel, the permission and the message
+        length. The parts of a split message get consecutive `create_at` values so that they read
+        in order."""
         draft = NewPost(
             channel_id=channel.id,
             message=message,
-            root_id="",
+            root_id=root_id,
             type=post_type,
-            props={**props, "from_webhook": "true"},
+            props=props,
             file_ids=[],
             pending_post_id="",
-            create_at=create_at,
+            create_at=create_at or now_ms(),
             priority=priority,
         )
-        return self._insert(s, channel, user_id, draft, None)
+        return self._insert(s, channel, user_id, draft, self._thread_root(s, root_id, channel.id))
 
     def _insert(
         self, s: Session, channel: models.Channel, user_id: str, draft: NewPost, root: models.Post | None

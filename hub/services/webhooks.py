@@ -44,6 +44,7 @@ REPLAY_WINDOW_MS = 24 * 3600 * 1000
 MAX_FILTER_PATTERNS = 50
 MAX_PATTERN_LENGTH = 100
 MAX_SECRET_LENGTH = 255
+MAX_REMEMBERED_UNHANDLED = 50
 
 
 def to_api(hook: models.IncomingWebhook) -> dict[str, Any]:
@@ -259,6 +260,7 @@ class IncomingWebhookService:
                 event_filter=EventFilter().to_api(),
                 last_unhandled_event="",
                 last_unhandled_at=0,
+                unhandled_events=[],
             )
             for name, value in changes.items():
                 setattr(hook, name, value)
@@ -491,12 +493,15 @@ class IncomingWebhookService:
 
     def _note_unhandled(self, hook: models.IncomingWebhook, adapter_name: str, event: str) -> None:
         """Logged, kept on the hook for its owner to see in the console, and told to the owner's open
-        clients the first time a new kind of event arrives."""
+        clients the first time each kind of event arrives."""
         unhandled_events.info("hook %s: the %s adapter does not render %r events", hook.id, adapter_name, event)
         label = f"{adapter_name}:{event}"[:255]
         with self.hub.store.write() as s:
             row = self._live_hook(s, hook.id)
-            is_new = row.last_unhandled_event != label
+            told = list(row.unhandled_events or [])
+            is_new = label not in told
+            if is_new:
+                row.unhandled_events = (told + [label])[-MAX_REMEMBERED_UNHANDLED:]
             row.last_unhandled_event, row.last_unhandled_at = label, now_ms()
         if is_new:
             self.hub.posts.show_ephemeral(
@@ -600,8 +605,15 @@ class IncomingWebhookService:
             is_last = index == len(parts) - 1
             props, post_type = self._post_props(hook, message, with_attachments=is_last)
             views.append(
-                self.hub.posts.create_from_webhook(
-                    s, channel, hook.user_id, part, post_type, props, first_at + index, message.priority
+                self.hub.posts.create_for_integration(
+                    s,
+                    channel,
+                    hook.user_id,
+                    part,
+                    post_type,
+                    {**props, "from_webhook": "true"},
+                    create_at=first_at + index,
+                    priority=message.priority,
                 )
             )
         return views

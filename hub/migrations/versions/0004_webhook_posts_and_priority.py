@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('event_filter', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
         batch_op.add_column(sa.Column('last_unhandled_event', sa.String(length=255), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('last_unhandled_at', sa.BigInteger(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('unhandled_events', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
     op.create_table('incoming_webhook_posts',
     sa.Column('post_id', sa.String(length=26), nullable=False),
     sa.Column('hook_id', sa.String(length=26), nullable=False),
@@ -52,6 +53,7 @@ def downgrade() -> None:
     op.drop_table('incoming_webhook_outcomes')
     op.drop_table('incoming_webhook_posts')
     with op.batch_alter_table('incoming_webhooks', schema=None) as batch_op:
+        batch_op.drop_column('unhandled_events')
         batch_op.drop_column('last_unhandled_at')
         batch_op.drop_column('last_unhandled_event')
         batch_op.drop_column('event_filter')
