@@ -40,6 +40,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "MaximumPostLength": 16383,
         "EnableInsecureOutgoingConnections": False,
         "AllowedUntrustedInternalConnections": "",
+        "OutgoingIntegrationRequestsTimeout": 30,
         "AllowCorsFrom": "",
         "EnableDeveloper": False,
         "ExtendSessionLengthWithActivity": True,
@@ -231,6 +232,8 @@ class Config:
             raise _config_error("PasswordSettings.MinimumLength", "must be between 5 and 72")
         if self.data["LogSettings"]["ConsoleLevel"].upper() not in LOG_LEVELS:
             raise _config_error("LogSettings.ConsoleLevel", f"must be one of {', '.join(LOG_LEVELS)}")
+        if self.data["ServiceSettings"]["OutgoingIntegrationRequestsTimeout"] <= 0:
+            raise _config_error("ServiceSettings.OutgoingIntegrationRequestsTimeout", "must be a positive number of seconds")
         for setting in ("IncomingWebhookPerSec", "IncomingWebhookMaxBurst"):
             if self.data["RateLimitSettings"][setting] < 0:
                 raise _config_error(f"RateLimitSettings.{setting}", "must not be negative")

@@ -310,3 +310,41 @@ class PostPriority(Base):
     requested_ack: Mapped[bool] = mapped_column(Boolean, default=False)
     persistent_notifications: Mapped[bool] = mapped_column(Boolean, default=False)
 
+
+class Command(Base):
+    """Mattermost's custom slash command: `/trigger` in a team calls `url` (POST or GET)."""
+
+    __tablename__ = "commands"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    token: Mapped[str] = mapped_column(Id)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    creator_id: Mapped[str] = mapped_column(Id)
+    team_id: Mapped[str] = mapped_column(Id, index=True)
+    trigger: Mapped[str] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(1), default="P")
+    username: Mapped[str] = mapped_column(String(64), default="")
+    icon_url: Mapped[str] = mapped_column(String(1024), default="")
+    auto_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_complete_desc: Mapped[str] = mapped_column(String(1024), default="")
+    auto_complete_hint: Mapped[str] = mapped_column(String(1024), default="")
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(String(128), default="")
+    url: Mapped[str] = mapped_column(String(1024), default="")
+
+
+class CommandWebhook(Base):
+    """A command's `response_url`: a few delayed answers to one execution, for a limited time."""
+
+    __tablename__ = "command_webhooks"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    command_id: Mapped[str] = mapped_column(Id)
+    user_id: Mapped[str] = mapped_column(Id)
+    channel_id: Mapped[str] = mapped_column(Id)
+    root_id: Mapped[str] = mapped_column(Id, default="")
+    use_count: Mapped[int] = mapped_column(Integer, default=0)
+

@@ -32,6 +32,16 @@ def require_str(name: str, value: Any, *, max_len: int | None = None, required: 
     return value
 
 
+def limited_str(name: str, value: Any, limit: int, error_id: str) -> str:
+    """An optional text field of a model with its own error id for a value too long (None reads as "")."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        detail = f"{name} must be a string of at most {limit} characters"
+        raise AppError(error_id, f"Invalid {name.replace('_', ' ')}.", 400, detail)
+    return value
+
+
 def require_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise invalid_param(name, f"{name} must be true or false")

@@ -116,3 +116,40 @@ def test_direct_and_group_channels(world):
     assert group["type"] == "G"
     b.posts.create_post({"channel_id": group["id"], "message": "hello all"})
     assert len(a.posts.get_posts_for_channel(group["id"])["order"]) == 1
+
+
+def test_slash_commands_and_incoming_webhooks(world, hub):
+    from tests.receiver import Answer, Receiver
+
+    hub.config["ServiceSettings"]["AllowedUntrustedInternalConnections"] = "127.0.0.1"
+    boss, team, server = world["boss"], world["team"], world["server"]
+    town = boss.channels.get_channel_by_name(team["id"], "town-square")
+    receiver = Receiver()
+    try:
+        receiver.answer = Answer.json({"response_type": "in_channel", "text": "deployed"})
+        command = boss.commands.create_command(
+            {"team_id": team["id"], "trigger": "deploy", "url": receiver.url("/d"), "auto_complete": True}
+        )
+        assert command["trigger"] == "deploy"
+        listed = boss.commands.list_commands_for_team({"team_id": team["id"], "custom_only": True})
+        assert [c["id"] for c in listed] == [command["id"]]
+        # mattermostdriver 7.3.2 builds "/commands<id>" and "/teams<id>" for regen_token, update, delete and
+        # autocomplete (no slash); real Mattermost answers those 404 too, so its generic calls are used.
+        regenerated = boss.client.put(f"/commands/{command['id']}/regen_token")
+        assert regenerated["token"] != command["token"]
+        alice = _driver(server, login_id="alice", password=PASSWORD)
+        menu = alice.client.get(f"/teams/{team['id']}/commands/autocomplete")
+        assert "deploy" in {c["trigger"] for c in menu}
+        answer = alice.commands.execute_command({"channel_id": town["id"], "command": "/deploy api"})
+        assert answer["response_type"] == "in_channel"
+        assert receiver.next().form["text"] == "api"
+        boss.client.delete(f"/commands/{command['id']}")
+    finally:
+        receiver.close()
+
+    hook = boss.webhooks.create_incoming_hook({"channel_id": town["id"], "display_name": "CI"})
+    assert boss.webhooks.get_incoming_hook(hook["id"])["display_name"] == "CI"
+    assert boss.webhooks.call_webhook(hook["id"], {"text": "from a hook"}).text == "ok"
+    last = alice.posts.get_posts_for_channel(town["id"])
+    messages = [last["posts"][i]["message"] for i in last["order"]]
+    assert messages[:2] == ["from a hook", "deployed"]

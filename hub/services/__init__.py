@@ -13,6 +13,7 @@ class Hub:
     def __init__(self, config: Config, store: Store | None = None, bus: Bus | None = None) -> None:
         from hub.services.auth import AuthService
         from hub.services.channels import ChannelService
+        from hub.services.commands import CommandService
         from hub.services.files import FileService
         from hub.services.posts import PostService
         from hub.services.preferences import PreferenceService
@@ -40,6 +41,7 @@ class Hub:
         self.reactions = ReactionService(self)
         self.realtime = RealtimeService(self)
         self.webhooks = IncomingWebhookService(self)
+        self.commands = CommandService(self)
 
     @property
     def data_dir(self) -> Path:

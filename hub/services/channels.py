@@ -71,6 +71,31 @@ def _display_name(value: Any) -> str:
     return validation.require_str("display_name", value, required=True, max_len=64)
 
 
+# A member's channel notification settings and the values Mattermost accepts for each, with its error ids.
+_MEMBER_NOTIFY_LEVELS: dict[str, tuple[frozenset[str], str]] = {
+    "mark_unread": (frozenset({"all", "mention"}), "unread_level"),
+    "desktop": (frozenset({"default", "all", "mention", "none"}), "notify_level"),
+    "push": (frozenset({"default", "all", "mention", "none"}), "push_level"),
+    "email": (frozenset({"default", "all", "none"}), "email_value"),
+    "ignore_channel_mentions": (frozenset({"default", "off", "on"}), "ignore_channel_mentions_value"),
+}
+
+
+def _checked_member_notify_props(props: Any) -> dict[str, str]:
+    if not isinstance(props, dict) or not all(isinstance(v, str) for v in props.values()):
+        raise invalid_param("notify_props", "notify_props must be an object of strings")
+    for key, value in props.items():
+        allowed, error = _MEMBER_NOTIFY_LEVELS.get(key, (None, ""))
+        if allowed is not None and value not in allowed:
+            raise AppError(
+                f"model.channel_member.is_valid.{error}.app_error",
+                "Invalid notify level.",
+                400,
+                f"{key}={value!r}",
+            )
+    return props
+
+
 # Editable channel properties with their rules; D and G channels allow only the header.
 _PROPERTIES: dict[str, Any] = {
     "display_name": _display_name,
@@ -653,6 +678,31 @@ class ChannelService:
                     user_id=user_id,
                 ),
             )
+
+    def update_member_notify_props(
+        self, actor: Actor, channel_id: str, user_id: str, props: Any
+    ) -> models.ChannelMember:
+        """Merges settings into a member's notify_props (PUT /channels/{id}/members/{user_id}/notify_props);
+        the member's clients learn it from channel_member_updated."""
+        validation.require_id("user_id", user_id)
+        require_self_or_admin(actor, user_id)
+        changes = _checked_member_notify_props(props)
+        with self.hub.store.write() as s:
+            self.load(s, channel_id)
+            member = channel_member(s, channel_id, user_id)
+            if member is None:
+                raise channel_member_not_found(f"channel_id={channel_id}, user_id={user_id}")
+            member.notify_props = {**(member.notify_props or {}), **changes}
+            member.last_update_at = now_ms()
+            events.emit(
+                s,
+                events.Event(
+                    "channel_member_updated",
+                    {"channelMember": events.json_string(serialize.channel_member(member))},
+                    user_id=user_id,
+                ),
+            )
+            return member
 
     def members(self, actor: Actor, channel_id: str, query: dict[str, Any]) -> list[models.ChannelMember]:
         page, per_page = validation.paging(query.get("page"), query.get("per_page"))

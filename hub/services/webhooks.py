@@ -161,17 +161,8 @@ def _field_changes(fields: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for name, limit in _FIELD_LIMITS.items():
         if name in fields:
-            value = fields[name]
-            if value is None:
-                value = ""
-            if not isinstance(value, str) or len(value) > limit:
-                raise AppError(
-                    f"model.incoming_hook.{name}.app_error",
-                    f"Invalid {name.replace('_', ' ')}.",
-                    400,
-                    f"{name} must be a string of at most {limit} characters",
-                )
-            changes[name] = value
+            error_id = f"model.incoming_hook.{name}.app_error"
+            changes[name] = validation.limited_str(name, fields[name], limit, error_id)
     if fields.get("channel_locked") is not None:
         changes["channel_locked"] = validation.require_bool("channel_locked", fields["channel_locked"])
     if fields.get("adapter") is not None:

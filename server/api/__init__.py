@@ -1,10 +1,11 @@
 """The REST API v4 blueprints, one module per resource. This list is the registry."""
 
 from server.api import channels, files, posts, preferences, reactions, search, statuses, system, teams, users
-from server.api import hooks
+from server.api import commands, hooks
 
 BLUEPRINTS = [
     channels.bp,
+    commands.bp,
     files.bp,
     hooks.bp,
     posts.bp,

@@ -47,7 +47,7 @@ def delete_incoming_hook(hook_id: str):
     return status_ok()
 
 
-def _limited_body() -> bytes:
+def limited_body() -> bytes:
     """At most MaximumPayloadSizeBytes are read: a larger body is refused, not buffered."""
     limit = hub().config["ServiceSettings"]["MaximumPayloadSizeBytes"]
     too_large = AppError(
@@ -62,7 +62,7 @@ def _limited_body() -> bytes:
 
 
 def _delivery() -> Delivery:
-    body = _limited_body()
+    body = limited_body()
     form = None
     if request.mimetype == "multipart/form-data":
         parser = FormDataParser(max_form_memory_size=len(body) + 1)

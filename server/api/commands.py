@@ -1,0 +1,64 @@
+"""Slash commands: /api/v4/commands (custom commands, execution, autocomplete), and the
+response_url (POST /hooks/commands/{id}) through which a command answers later."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from hub.services.commands import to_api
+from server.api.hooks import limited_body
+from server.auth import actor
+from server.http import hub, json_body, json_response, status_ok
+
+bp = Blueprint("commands", __name__)
+
+
+@bp.post("/api/v4/commands")
+def create_command():
+    body = json_body()
+    return json_response(to_api(hub().commands.create(actor(), body)), 201)
+
+
+@bp.get("/api/v4/commands")
+def list_commands():
+    custom_only = request.args.get("custom_only", "").lower() == "true"
+    return json_response(hub().commands.list(actor(), request.args.get("team_id"), custom_only))
+
+
+@bp.get("/api/v4/teams/<team_id>/commands/autocomplete")
+def autocomplete_commands(team_id: str):
+    return json_response(hub().commands.autocomplete(actor(), team_id))
+
+
+@bp.post("/api/v4/commands/execute")
+def execute_command():
+    caller = actor()
+    return json_response(hub().commands.execute(caller, json_body()).to_api())
+
+
+@bp.get("/api/v4/commands/<command_id>")
+def get_command(command_id: str):
+    return json_response(to_api(hub().commands.get(actor(), command_id)))
+
+
+@bp.put("/api/v4/commands/<command_id>")
+def update_command(command_id: str):
+    body = json_body()
+    return json_response(to_api(hub().commands.update(actor(), command_id, body)))
+
+
+@bp.delete("/api/v4/commands/<command_id>")
+def delete_command(command_id: str):
+    hub().commands.delete(actor(), command_id)
+    return status_ok()
+
+
+@bp.put("/api/v4/commands/<command_id>/regen_token")
+def regenerate_command_token(command_id: str):
+    return json_response({"token": hub().commands.regenerate_token(actor(), command_id)})
+
+
+@bp.post("/hooks/commands/<hook_id>")
+def command_response_url(hook_id: str):
+    hub().commands.respond_later(hook_id, limited_body(), request.headers.get("Content-Type", ""))
+    return Response("ok", status=200, mimetype="text/plain")
