@@ -7,10 +7,13 @@ can read config.json can already reach the database.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -22,10 +25,12 @@ from hub.errors import AppError
 from hub.ids import is_valid_id
 from hub.permissions import Actor
 from hub.services import Hub
+from hub.services import outgoing_webhooks
 from hub.services.users import user_not_found
 from hub.services.webhooks import EventFilter
 from hub.services.webhooks import to_api as hook_to_api
 from hub.store import check_connection
+from hub.worker import DeliveryLoop
 from webhooks.adapters import registry as adapter_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +124,33 @@ def cmd_serve(config: hub_config.Config, _args: argparse.Namespace) -> int:
     # A fresh interpreter, so that gevent patches the worker before psycopg or requests are imported.
     argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "server.wsgi:app"]
     os.execv(sys.executable, argv)
+
+
+def cmd_worker(config: hub_config.Config, _args: argparse.Namespace) -> int:
+    """The worker process: an asyncio program whose jobs (the delivery loop for now) stop on SIGTERM/SIGINT."""
+    if config["CacheSettings"]["CacheType"] != "redis":
+        # With the in-process bus, the posts an answer makes here would never reach the web's clients.
+        raise AppError(
+            "cli.worker.needs_redis",
+            "The worker process needs CacheSettings.CacheType redis; without it the web process sends the "
+            "deliveries itself.",
+            400,
+        )
+    hub = _open_hub(config)
+    stop = threading.Event()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        print("Hubbub worker is running (deliveries).", flush=True)
+        await asyncio.to_thread(DeliveryLoop(hub).run, stop)
+
+    try:
+        asyncio.run(main())
+    finally:
+        hub.close()
+    return 0
 
 
 def cmd_db_migrate(config: hub_config.Config, _args: argparse.Namespace) -> int:
@@ -282,15 +314,96 @@ def cmd_webhook_list(hub: Hub, args: argparse.Namespace) -> None:
             place = _channel_ref(s, hook.channel_id)
         adapter = f" [{hook.adapter}]" if hook.adapter else ""
         print(f"{hook.id}: {place} ({hook.display_name}){adapter}")
+    if not hub.config["ServiceSettings"]["EnableOutgoingWebhooks"]:
+        return
+    outgoing = _paged(
+        lambda page: hub.outgoing_webhooks.list(
+            LOCAL_ACTOR, {"team_id": team_id, "page": page, "per_page": PAGE_SIZE}
+        )
+    )
+    for hook in outgoing:
+        with hub.store.read() as s:
+            place = _outgoing_place(s, hook)
+        words = ", ".join(hook.trigger_words) or "every post"
+        disabled = f" [disabled: {hook.disabled_reason}]" if hook.disabled_reason else ""
+        print(f"{hook.id}: {place} ({hook.display_name}) [outgoing on {words}]{disabled}")
+
+
+def _is_outgoing(hub: Hub, hook_id: str) -> bool:
+    """Hook ids are unique across both kinds, so the id tells which one a command means."""
+    with hub.store.read() as s:
+        return is_valid_id(hook_id) and s.get(models.OutgoingWebhook, hook_id) is not None
 
 
 def cmd_webhook_show(hub: Hub, args: argparse.Namespace) -> None:
-    print(json.dumps(hook_to_api(hub.webhooks.get(LOCAL_ACTOR, args.hook_id)), indent=2))
+    if _is_outgoing(hub, args.hook_id):
+        shown = outgoing_webhooks.to_api(hub.outgoing_webhooks.get(LOCAL_ACTOR, args.hook_id))
+    else:
+        shown = hook_to_api(hub.webhooks.get(LOCAL_ACTOR, args.hook_id))
+    print(json.dumps(shown, indent=2))
 
 
 def cmd_webhook_delete(hub: Hub, args: argparse.Namespace) -> None:
+    if _is_outgoing(hub, args.hook_id):
+        hub.outgoing_webhooks.delete(LOCAL_ACTOR, args.hook_id)
+        print(f"Deleted outgoing webhook {args.hook_id}")
+        return
     hub.webhooks.delete(LOCAL_ACTOR, args.hook_id)
     print(f"Deleted incoming webhook {args.hook_id}")
+
+
+# ---- outgoing webhooks -------------------------------------------------------------------------
+TRIGGER_WHEN = {
+    "exact": outgoing_webhooks.TRIGGER_WHEN_EXACT,
+    "start": outgoing_webhooks.TRIGGER_WHEN_STARTS_WITH,
+}
+
+
+def _outgoing_place(s: Session, hook: models.OutgoingWebhook) -> str:
+    if hook.channel_id:
+        return _channel_ref(s, hook.channel_id)
+    return f"{s.get(models.Team, hook.team_id).name} (every public channel)"
+
+
+def _outgoing_fields(hub: Hub, args: argparse.Namespace) -> dict[str, Any]:
+    given = {
+        "trigger_words": args.trigger_word,
+        "trigger_when": TRIGGER_WHEN.get(args.trigger_when),
+        "callback_urls": args.url,
+        "content_type": args.content_type,
+        "display_name": args.display_name,
+        "description": args.description,
+        "icon_url": args.icon,
+        "username": args.username,
+    }
+    fields = {name: value for name, value in given.items() if value is not None}
+    if args.channel is not None:
+        fields["channel_id"] = _find_channel(hub, args.channel).id if args.channel else ""
+    return fields
+
+
+def _print_outgoing(hub: Hub, verb: str, hook: models.OutgoingWebhook) -> None:
+    with hub.store.read() as s:
+        place = _outgoing_place(s, hook)
+    print(f"{verb} outgoing webhook {hook.id} in {place}; the token its callbacks receive:")
+    print(hook.token)
+
+
+def cmd_webhook_create_outgoing(hub: Hub, args: argparse.Namespace) -> None:
+    with hub.store.read() as s:
+        team_id = _find_team(hub, s, args.team).id
+    creator = _find_user(hub, args.user)
+    fields = {**_outgoing_fields(hub, args), "team_id": team_id, "creator_id": creator.id}
+    _print_outgoing(hub, "Created", hub.outgoing_webhooks.create(LOCAL_ACTOR, fields))
+
+
+def cmd_webhook_modify_outgoing(hub: Hub, args: argparse.Namespace) -> None:
+    current = hub.outgoing_webhooks.get(LOCAL_ACTOR, args.hook_id)
+    fields = _outgoing_fields(hub, args)
+    if args.enable:
+        fields["disabled_reason"] = ""
+    hook = hub.outgoing_webhooks.update(LOCAL_ACTOR, current.id, {**fields, "id": current.id})
+    _print_outgoing(hub, "Modified", hook)
 
 
 # ---- configuration -----------------------------------------------------------------------------
@@ -361,6 +474,28 @@ def _add_hook_options(parser: argparse.ArgumentParser, *, modifying: bool) -> No
     )
 
 
+def _add_outgoing_options(parser: argparse.ArgumentParser, *, modifying: bool) -> None:
+    """The settings create-outgoing and modify-outgoing share; when modifying, given trigger words
+    replace the hook's, and an empty --channel makes it listen to the whole team again."""
+    channel_help = "TEAM:CHANNEL or id of a public channel of the team"
+    parser.add_argument("--channel", help=channel_help + ('; "" for every channel' if modifying else ""))
+    parser.add_argument("--trigger-word", action="append", metavar="WORD", help="repeat for several")
+    parser.add_argument(
+        "--trigger-when",
+        choices=sorted(TRIGGER_WHEN),
+        help="the first word of a post is a trigger word, or starts with one",
+    )
+    parser.add_argument(
+        "--content-type",
+        choices=[outgoing_webhooks.FORM_CONTENT_TYPE, outgoing_webhooks.JSON_CONTENT_TYPE],
+        help="how the post is sent",
+    )
+    parser.add_argument("--display-name")
+    parser.add_argument("--description")
+    parser.add_argument("--icon", metavar="URL", help="the answers' icon")
+    parser.add_argument("--username", metavar="NAME", help="the name the answers show")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m hub",
@@ -378,6 +513,8 @@ def build_parser() -> argparse.ArgumentParser:
         return groups.add_parser(name, help=help_text).add_subparsers(dest="command", required=True, metavar="ACTION")
 
     command(groups, "serve", cmd_serve, "Migrate the database and serve HTTP with gunicorn and gevent.")
+
+    command(groups, "worker", cmd_worker, "Run the background jobs (deliveries to integrations); needs Redis.")
 
     db = group("db", "Database schema.")
     command(db, "migrate", cmd_db_migrate, "Upgrade the database schema to the latest revision.")
@@ -419,16 +556,16 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = command(token, "revoke", _with_hub(cmd_token_revoke), "Revoke a token.")
     revoke.add_argument("token_id")
 
-    webhook = group("webhook", "Incoming webhooks.")
+    webhook = group("webhook", "Incoming and outgoing webhooks.")
     create = command(
         webhook, "create-incoming", _with_hub(cmd_webhook_create_incoming), "Create an incoming webhook."
     )
     create.add_argument("--channel", required=True, help="TEAM:CHANNEL or channel id")
     create.add_argument("--user", required=True, help="the account the hook posts as: username, email or id")
     _add_hook_options(create, modifying=False)
-    listing = command(webhook, "list", _with_hub(cmd_webhook_list), "List incoming webhooks (of one team).")
+    listing = command(webhook, "list", _with_hub(cmd_webhook_list), "List webhooks (of one team).")
     listing.add_argument("team", nargs="?", help="team name or id")
-    show = command(webhook, "show", _with_hub(cmd_webhook_show), "Print an incoming webhook as JSON.")
+    show = command(webhook, "show", _with_hub(cmd_webhook_show), "Print a webhook as JSON.")
     show.add_argument("hook_id")
     modify = command(
         webhook, "modify-incoming", _with_hub(cmd_webhook_modify_incoming), "Change an incoming webhook."
@@ -436,8 +573,22 @@ def build_parser() -> argparse.ArgumentParser:
     modify.add_argument("hook_id")
     modify.add_argument("--channel", help="TEAM:CHANNEL or channel id, in the hook's team")
     _add_hook_options(modify, modifying=True)
-    delete = command(webhook, "delete", _with_hub(cmd_webhook_delete), "Delete an incoming webhook.")
+    delete = command(webhook, "delete", _with_hub(cmd_webhook_delete), "Delete a webhook.")
     delete.add_argument("hook_id")
+    create = command(
+        webhook, "create-outgoing", _with_hub(cmd_webhook_create_outgoing), "Create an outgoing webhook."
+    )
+    create.add_argument("--team", required=True, help="team name or id")
+    create.add_argument("--user", required=True, help="who the answers are posted as: username, email or id")
+    create.add_argument("--url", action="append", required=True, help="a callback URL (repeat for several)")
+    _add_outgoing_options(create, modifying=False)
+    modify = command(
+        webhook, "modify-outgoing", _with_hub(cmd_webhook_modify_outgoing), "Change an outgoing webhook."
+    )
+    modify.add_argument("hook_id")
+    modify.add_argument("--url", action="append", help="a callback URL (repeat for several); replaces all")
+    modify.add_argument("--enable", action="store_true", help="switch a hook back on after failures")
+    _add_outgoing_options(modify, modifying=True)
 
     settings = group("config", "Settings in config.json.")
     get = command(settings, "get", cmd_config_get, "Print one setting (environment overrides applied).")

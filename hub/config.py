@@ -40,6 +40,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "MaximumPostLength": 16383,
         "EnableInsecureOutgoingConnections": False,
         "AllowedUntrustedInternalConnections": "",
+        # Hubbub: how often a delivery to an integration is tried, and the first retry's delay (it doubles,
+        # with jitter, up to an hour); after this many failed attempts in a row the integration is disabled.
+        "OutgoingIntegrationMaxAttempts": 8,
+        "OutgoingIntegrationRetryBaseMilliseconds": 2000,
+        "OutgoingIntegrationMaxConsecutiveFailures": 25,
         "OutgoingIntegrationRequestsTimeout": 30,
         "AllowCorsFrom": "",
         "EnableDeveloper": False,
@@ -232,6 +237,11 @@ class Config:
             raise _config_error("PasswordSettings.MinimumLength", "must be between 5 and 72")
         if self.data["LogSettings"]["ConsoleLevel"].upper() not in LOG_LEVELS:
             raise _config_error("LogSettings.ConsoleLevel", f"must be one of {', '.join(LOG_LEVELS)}")
+        for setting in ("OutgoingIntegrationMaxAttempts", "OutgoingIntegrationMaxConsecutiveFailures"):
+            if self.data["ServiceSettings"][setting] < 1:
+                raise _config_error(f"ServiceSettings.{setting}", "must be at least 1")
+        if self.data["ServiceSettings"]["OutgoingIntegrationRetryBaseMilliseconds"] < 0:
+            raise _config_error("ServiceSettings.OutgoingIntegrationRetryBaseMilliseconds", "must not be negative")
         if self.data["ServiceSettings"]["OutgoingIntegrationRequestsTimeout"] <= 0:
             raise _config_error("ServiceSettings.OutgoingIntegrationRequestsTimeout", "must be a positive number of seconds")
         for setting in ("IncomingWebhookPerSec", "IncomingWebhookMaxBurst"):

@@ -348,3 +348,88 @@ class CommandWebhook(Base):
     root_id: Mapped[str] = mapped_column(Id, default="")
     use_count: Mapped[int] = mapped_column(Integer, default=0)
 
+
+class OutgoingWebhook(Base):
+    """Mattermost's OutgoingWebhook: posts in a team (or one public channel of it) whose first word is
+    a trigger word are sent to the callback URLs. `consecutive_failures` and `disabled_reason` let the
+    delivery engine switch off a hook whose callbacks keep failing; an admin switches it back on."""
+
+    __tablename__ = "outgoing_webhooks"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    token: Mapped[str] = mapped_column(Id)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    creator_id: Mapped[str] = mapped_column(Id)
+    channel_id: Mapped[str] = mapped_column(Id, default="", index=True)
+    team_id: Mapped[str] = mapped_column(Id, index=True)
+    trigger_words: Mapped[list[str]] = mapped_column(default=list)
+    # 0: the first word is a trigger word; 1: the first word starts with one.
+    trigger_when: Mapped[int] = mapped_column(Integer, default=0)
+    callback_urls: Mapped[list[str]] = mapped_column(default=list)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(String(500), default="")
+    content_type: Mapped[str] = mapped_column(String(128), default="application/x-www-form-urlencoded")
+    username: Mapped[str] = mapped_column(String(64), default="")
+    icon_url: Mapped[str] = mapped_column(String(1024), default="")
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_reason: Mapped[str] = mapped_column(String(255), default="")
+
+
+# A request body: MySQL's TEXT holds only 64 KiB.
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+
+class Delivery(Base):
+    """One request to an integration, written in the same transaction as what caused it and sent by the
+    delivery worker until it succeeds or is given up (at least once)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "state", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[str] = mapped_column(Id, index=True)
+    url: Mapped[str] = mapped_column(String(1024))
+    method: Mapped[str] = mapped_column(String(8), default="POST")
+    content_type: Mapped[str] = mapped_column(String(128), default="")
+    body: Mapped[str] = mapped_column(LongText, default="")
+    # What the answer needs (channel, thread, post...), as the delivery's kind reads it.
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # "pending", "delivered", "failed" (given up) or "cancelled" (its integration is gone or disabled).
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    lease_until: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_status: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(1024), default="")
+
+
+class DeliveryAttempt(Base):
+    """One try of a delivery, for the delivery log: status, latency, redacted request and response."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(Id, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    latency_ms: Mapped[int] = mapped_column(Integer, default=0)
+    status_code: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(String(1024), default="")
+    request: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    response: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class WorkerLease(Base):
+    """Who runs a singleton job (the delivery worker) until when; another process takes over once the
+    lease has run out."""
+
+    __tablename__ = "worker_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    lease_until: Mapped[int] = mapped_column(BigInteger)

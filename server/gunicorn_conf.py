@@ -57,6 +57,26 @@ def post_worker_init(worker) -> None:
         gevent.spawn(_close_sockets, worker)
 
     signal.signal(signal.SIGTERM, exit_closing_sockets)
+    _start_delivery_loop(worker)
+
+
+def _start_delivery_loop(worker) -> None:
+    """Every web worker runs the delivery loop in a greenlet; the lease lets one of them send."""
+    import threading
+
+    import gevent
+
+    from hub.worker import DeliveryLoop
+
+    stop = threading.Event()  # patched by gevent: waiting on it yields to the other greenlets
+    worker.wsgi.extensions["delivery_stop"] = stop
+    gevent.spawn(DeliveryLoop(worker.wsgi.extensions["hub"]).run, stop)
+
+
+def worker_exit(_server, worker) -> None:
+    stop = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("delivery_stop")
+    if stop is not None:
+        stop.set()
 
 
 def worker_int(worker) -> None:

@@ -14,7 +14,9 @@ class Hub:
         from hub.services.auth import AuthService
         from hub.services.channels import ChannelService
         from hub.services.commands import CommandService
+        from hub.services.deliveries import DeliveryService
         from hub.services.files import FileService
+        from hub.services.outgoing_webhooks import OutgoingWebhookService
         from hub.services.posts import PostService
         from hub.services.preferences import PreferenceService
         from hub.services.reactions import ReactionService
@@ -42,6 +44,8 @@ class Hub:
         self.realtime = RealtimeService(self)
         self.webhooks = IncomingWebhookService(self)
         self.commands = CommandService(self)
+        self.deliveries = DeliveryService(self)
+        self.outgoing_webhooks = OutgoingWebhookService(self)
 
     @property
     def data_dir(self) -> Path:

@@ -23,7 +23,7 @@ from hub.permissions import (
     require_team_admin,
     team_member,
 )
-from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, refuse_deleted_channel
+from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, override_props, refuse_deleted_channel
 from webhooks.commands import EPHEMERAL, IN_CHANNEL, BuiltinCommand, CommandCall, CommandResponse
 from webhooks.commands.builtin import registry as builtin_registry
 from webhooks.incoming import slack_text_to_markdown, split_message
@@ -464,12 +464,9 @@ class CommandService:
             props["from_webhook"] = "true"
             if post_type and not post_type.startswith(CUSTOM_TYPE_PREFIX):
                 raise _command_failed(command.trigger, f"a command may not make posts of type {post_type!r}")
-            username = answer.username or command.username
-            if settings["EnablePostUsernameOverride"] and username:
-                props["override_username"] = username
-            icon_url = answer.icon_url or command.icon_url
-            if settings["EnablePostIconOverride"] and icon_url:
-                props["override_icon_url"] = icon_url
+            props.update(
+                override_props(settings, answer.username or command.username, answer.icon_url or command.icon_url)
+            )
         if answer.attachments:
             props["attachments"] = answer.attachments
             post_type = "slack_attachment"

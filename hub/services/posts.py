@@ -53,6 +53,19 @@ _REPEATED_HASHES = re.compile(r"^#{2,}")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9.\-_]+)")
 
 
+def override_props(settings: dict[str, Any], username: str, icon_url: str, icon_emoji: str = "") -> dict[str, Any]:
+    """The props by which an integration's post shows another name or icon, where the admin allows it."""
+    props: dict[str, Any] = {}
+    if settings["EnablePostUsernameOverride"] and username:
+        props["override_username"] = username
+    if settings["EnablePostIconOverride"]:
+        if icon_url:
+            props["override_icon_url"] = icon_url
+        if icon_emoji:
+            props["override_icon_emoji"] = icon_emoji
+    return props
+
+
 def refuse_deleted_channel(channel: models.Channel) -> None:
     if channel.delete_at:
         raise AppError(
@@ -414,6 +427,7 @@ class PostService:
         post.file_ids = self._attach_files(s, post, draft.file_ids)
         mentioned = self._count_new_post(s, channel, post, root)
         s.flush()
+        self.hub.outgoing_webhooks.enqueue_for_post(s, channel, post)
         view = self.views(s, [post])[0]
         events.emit(s, self._posted_event(s, channel, view, mentioned))
         return view

@@ -16,7 +16,7 @@ from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.permissions import Actor, can_read_channel, is_team_admin, require_admin, require_team_admin
 from hub.ratelimit import TokenBucket
-from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, PostView, refuse_deleted_channel
+from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, PostView, override_props, refuse_deleted_channel
 from webhooks.adapters import Rendered, registry
 from webhooks.incoming import (
     WebhookMessage,
@@ -567,18 +567,16 @@ class IncomingWebhookService:
     ) -> tuple[dict[str, Any], str]:
         """The props and type Mattermost gives a webhook's post: overrides when allowed, and the
         attachments (on the last post of a split message only)."""
-        settings = self.hub.config["ServiceSettings"]
-        props: dict[str, Any] = {**message.props, "webhook_display_name": hook.display_name}
-        if settings["EnablePostUsernameOverride"]:
-            username = message.username or hook.username
-            if username:
-                props["override_username"] = username
-        if settings["EnablePostIconOverride"]:
-            icon_url = message.icon_url or hook.icon_url
-            if icon_url:
-                props["override_icon_url"] = icon_url
-            if message.icon_emoji:
-                props["override_icon_emoji"] = message.icon_emoji
+        props: dict[str, Any] = {
+            **message.props,
+            "webhook_display_name": hook.display_name,
+            **override_props(
+                self.hub.config["ServiceSettings"],
+                message.username or hook.username,
+                message.icon_url or hook.icon_url,
+                message.icon_emoji,
+            ),
+        }
         if not message.attachments:
             return props, message.type
         # Every part of a split message keeps the attachment type, as Mattermost's copies do.

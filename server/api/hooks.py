@@ -1,5 +1,6 @@
 """Incoming webhooks: management under /api/v4/hooks/incoming; POST /hooks/{id} (and
-/hooks/{id}/{adapter} for CI tools) for senders, who may also edit and delete what their hook posted."""
+/hooks/{id}/{adapter} for CI tools) for senders, who may also edit and delete what their hook posted.
+Outgoing webhooks: management under /api/v4/hooks/outgoing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
 from hub.errors import AppError
+from hub.services import outgoing_webhooks
 from hub.services.webhooks import Delivery, DeliveryResult, to_api
 from server.auth import actor
 from server.http import hub, json_body, json_response, query_args, status_ok
@@ -45,6 +47,55 @@ def update_incoming_hook(hook_id: str):
 def delete_incoming_hook(hook_id: str):
     hub().webhooks.delete(actor(), hook_id)
     return status_ok()
+
+
+@bp.post("/api/v4/hooks/outgoing")
+def create_outgoing_hook():
+    body = json_body()
+    return json_response(outgoing_webhooks.to_api(hub().outgoing_webhooks.create(actor(), body)), 201)
+
+
+@bp.get("/api/v4/hooks/outgoing")
+def list_outgoing_hooks():
+    hooks = hub().outgoing_webhooks.list(actor(), query_args())
+    return json_response([outgoing_webhooks.to_api(h) for h in hooks])
+
+
+@bp.get("/api/v4/hooks/outgoing/<hook_id>")
+def get_outgoing_hook(hook_id: str):
+    return json_response(outgoing_webhooks.to_api(hub().outgoing_webhooks.get(actor(), hook_id)))
+
+
+@bp.put("/api/v4/hooks/outgoing/<hook_id>")
+def update_outgoing_hook(hook_id: str):
+    body = json_body()
+    return json_response(outgoing_webhooks.to_api(hub().outgoing_webhooks.update(actor(), hook_id, body)))
+
+
+@bp.post("/api/v4/hooks/outgoing/<hook_id>/regen_token")
+def regenerate_outgoing_hook_token(hook_id: str):
+    return json_response(outgoing_webhooks.to_api(hub().outgoing_webhooks.regenerate_token(actor(), hook_id)))
+
+
+@bp.delete("/api/v4/hooks/outgoing/<hook_id>")
+def delete_outgoing_hook(hook_id: str):
+    hub().outgoing_webhooks.delete(actor(), hook_id)
+    return status_ok()
+
+
+@bp.get("/api/v4/hooks/outgoing/<hook_id>/deliveries")
+def outgoing_hook_deliveries(hook_id: str):
+    return json_response(hub().outgoing_webhooks.deliveries(actor(), hook_id, query_args()))
+
+
+@bp.post("/api/v4/hooks/outgoing/<hook_id>/deliveries/<delivery_id>/redeliver")
+def redeliver_outgoing_hook_delivery(hook_id: str, delivery_id: str):
+    return json_response(hub().outgoing_webhooks.redeliver(actor(), hook_id, delivery_id))
+
+
+@bp.post("/api/v4/hooks/outgoing/<hook_id>/test")
+def test_outgoing_hook(hook_id: str):
+    return json_response(hub().outgoing_webhooks.send_test(actor(), hook_id), 201)
 
 
 def limited_body() -> bytes:

@@ -1,0 +1,59 @@
+"""The delivery loop: sends the queued deliveries to integrations, in whichever process holds the
+"deliveries" lease. Every web process runs it (one gets the lease; the others stand by and take over
+within a lease period if it dies), and `python -m hub worker` runs it in a process of its own when the
+bus is Redis, so that the posts an answer makes reach every web process's clients."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hub.services import Hub
+
+logger = logging.getLogger(__name__)
+
+LEASE_NAME = "deliveries"
+LEASE_SECONDS = 15.0
+
+
+class DeliveryLoop:
+    def __init__(self, hub: "Hub", *, concurrency: int = 8, poll_seconds: float = 0.5) -> None:
+        self.hub = hub
+        self.concurrency = concurrency
+        self.poll_seconds = poll_seconds
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+
+    def run(self, stop: threading.Event) -> None:
+        holding = False
+        renew_at = 0.0
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="delivery") as pool:
+            while not stop.is_set():
+                sent = 0
+                # The database may be restarting or unreachable for a while: the loop must outlive that,
+                # and whatever it had claimed is claimed again once its lease runs out.
+                try:
+                    if time.monotonic() >= renew_at:
+                        holding = self.hub.deliveries.take_lease(LEASE_NAME, self.holder, LEASE_SECONDS)
+                        renew_at = time.monotonic() + LEASE_SECONDS / 4
+                        if holding:
+                            logger.debug("%s holds the delivery lease", self.holder)
+                    if holding:
+                        sent = self.hub.deliveries.run_due(pool, limit=self.concurrency * 4)
+                except Exception:
+                    logger.exception("the delivery loop failed; retrying")
+                    holding, renew_at = False, 0.0
+                    stop.wait(self.poll_seconds * 4)
+                    continue
+                if not sent:
+                    stop.wait(self.poll_seconds)
+        if holding:
+            try:
+                self.hub.deliveries.release_lease(LEASE_NAME, self.holder)
+            except Exception:
+                logger.exception("could not release the delivery lease; it runs out by itself")
