@@ -397,6 +397,10 @@ def cmd_webhook_create_outgoing(hub: Hub, args: argparse.Namespace) -> None:
     _print_outgoing(hub, "Created", hub.outgoing_webhooks.create(LOCAL_ACTOR, fields))
 
 
+def cmd_webhook_regen_token(hub: Hub, args: argparse.Namespace) -> None:
+    _print_outgoing(hub, "New token for", hub.outgoing_webhooks.regenerate_token(LOCAL_ACTOR, args.hook_id))
+
+
 def cmd_webhook_modify_outgoing(hub: Hub, args: argparse.Namespace) -> None:
     current = hub.outgoing_webhooks.get(LOCAL_ACTOR, args.hook_id)
     fields = _outgoing_fields(hub, args)
@@ -589,6 +593,10 @@ def build_parser() -> argparse.ArgumentParser:
     modify.add_argument("--url", action="append", help="a callback URL (repeat for several); replaces all")
     modify.add_argument("--enable", action="store_true", help="switch a hook back on after failures")
     _add_outgoing_options(modify, modifying=True)
+    regen = command(
+        webhook, "regen-token", _with_hub(cmd_webhook_regen_token), "Give an outgoing webhook a new token."
+    )
+    regen.add_argument("hook_id")
 
     settings = group("config", "Settings in config.json.")
     get = command(settings, "get", cmd_config_get, "Print one setting (environment overrides applied).")

@@ -178,3 +178,13 @@ def test_disabled_outgoing_webhooks_are_refused_and_not_listed(crew, run, clean_
     fails(_create(run, "--url", CALLBACK, "--trigger-word", "other"), disabled)
     fails(run("webhook", "show", outgoing_id), disabled)
     assert run("webhook", "list").out == f"{incoming_id}: crew:builds ()\n"
+
+
+def test_regen_token_prints_the_new_token(crew, run, hub):
+    hook_id = _hook_id(_create(run, "--url", CALLBACK, "--trigger-word", "deploy"))
+    old_token = hub.outgoing_webhooks.get(LOCAL_ACTOR, hook_id).token
+    regenerated = run("webhook", "regen-token", hook_id)
+    assert regenerated.code == 0, regenerated.err
+    new_token = hub.outgoing_webhooks.get(LOCAL_ACTOR, hook_id).token
+    assert new_token != old_token and regenerated.out.splitlines()[-1] == new_token
+    assert run("webhook", "regen-token", "nosuchhook0000000000000000").code == 1
