@@ -33,6 +33,22 @@ WRONG_TYPES = {
     "status": 3,
     "category": 1,
     "value": [],
+    "trigger": 5,
+    "url": [],
+    "method": 1,
+    "command": {},
+    "callback_urls": "x",
+    "trigger_words": 5,
+    "trigger_when": "x",
+    "content_type": 4,
+    "event_filter": "all",
+    "adapter": 3,
+    "secret": [],
+    "channel_locked": "no",
+    "auto_complete": "yes",
+    "metadata": [],
+    "creator_id": 5,
+    "disabled_reason": 2,
 }
 BODIES = [None, "{broken", "[]", "null", "12", '"text"', WRONG_TYPES, [WRONG_TYPES], [1, "a", None]]
 _VARIABLE = re.compile(r"<(?:\w+:)?(\w+)>")
