@@ -46,6 +46,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "OutgoingIntegrationRetryBaseMilliseconds": 2000,
         "OutgoingIntegrationMaxConsecutiveFailures": 25,
         "OutgoingIntegrationRequestsTimeout": 30,
+        # Hubbub: when set, the requests of interactive message actions and dialog submissions carry an
+        # X-Slack-Signature made with this secret (the integration verifies it); empty sends them unsigned.
+        "IntegrationActionsSigningSecret": "",
         "AllowCorsFrom": "",
         "EnableDeveloper": False,
         "ExtendSessionLengthWithActivity": True,

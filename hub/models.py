@@ -433,3 +433,39 @@ class WorkerLease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     lease_until: Mapped[int] = mapped_column(BigInteger)
+
+
+class PostAction(Base):
+    """The sealed integration of one interactive action (button or menu) of a post: where a click is
+    sent and the context it carries. Clients never see or change it; the post's props hold the rest."""
+
+    __tablename__ = "post_actions"
+
+    post_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    action_id: Mapped[str] = mapped_column(ExactKey, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16), default="button")
+    data_source: Mapped[str] = mapped_column(String(16), default="")
+    url: Mapped[str] = mapped_column(String(1024))
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class InteractiveDialog(Base):
+    """A dialog an integration opened for one user: its submissions go to `url`, checked against `dialog`."""
+
+    __tablename__ = "interactive_dialogs"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[str] = mapped_column(Id, index=True)
+    url: Mapped[str] = mapped_column(String(1024))
+    dialog: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ServerSecret(Base):
+    """Random keys this server signs with (trigger ids), shared by every process and node."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    create_at: Mapped[int] = mapped_column(BigInteger)

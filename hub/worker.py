@@ -44,7 +44,8 @@ class DeliveryLoop:
                         if holding:
                             logger.debug("%s holds the delivery lease", self.holder)
                     if holding:
-                        sent = self.hub.deliveries.run_due(pool, limit=self.concurrency * 4)
+                        deliveries = self.hub.deliveries
+                        sent = deliveries.run_due(pool, limit=self.concurrency * 4, senders=self.concurrency)
                 except Exception:
                     logger.exception("the delivery loop failed; retrying")
                     holding, renew_at = False, 0.0

@@ -181,7 +181,7 @@ def test_custom_command_is_called_with_mattermosts_fields_and_signed(api, hub, r
     )
     assert (form["user_id"], form["user_name"]) == (room.member.id, room.member.username)
     assert form["response_url"].startswith(hub.config.site_url + "/hooks/commands/")
-    assert len(form["trigger_id"]) == 26
+    assert hub.actions.verify_trigger_id(form["trigger_id"])[1] == room.member.id
     assert request.headers["Authorization"] == f"Token {command['token']}"
     assert signing.verify(command["token"], request.headers, request.body)
     assert not signing.verify("another secret", request.headers, request.body)

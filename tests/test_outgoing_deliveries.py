@@ -241,3 +241,40 @@ def test_only_one_process_holds_the_delivery_lease(hub):
     assert hub.deliveries.take_lease("deliveries", "a", 30)
     hub.deliveries.release_lease("deliveries", "a")
     assert hub.deliveries.take_lease("deliveries", "b", 30)
+
+
+
+def test_a_claim_waiting_behind_a_slow_send_keeps_its_lease(api, hub, room, hook, receiver):
+    """A claim's lease runs from the claim: one left waiting behind a slow send must not run out before
+    it is sent, or another process would send it too."""
+    release = threading.Event()
+
+    def hang_first(request) -> Answer:
+        if request.form["text"] == "deploy 0":
+            release.wait(10)
+        return Answer.json({})
+
+    receiver.answer = hang_first
+    for n in range(3):
+        post(api, room.member, room.channel_id, f"deploy {n}")
+    stop = threading.Event()
+    sender = DeliveryLoop(hub, concurrency=1, poll_seconds=0.05)
+    loop = threading.Thread(target=sender.run, args=(stop,), daemon=True)
+    loop.start()
+    try:
+        assert receiver.next(timeout=20).form["text"] == "deploy 0"
+        queued = deliveries(hub)
+        assert [d.attempts for d in queued] == [1, 1, 1]
+        # Each send may take up to the deadline: each claim behind it holds a lease that long at least.
+        deadline_ms = hub.config["ServiceSettings"]["OutgoingIntegrationRequestsTimeout"] * 1000
+        leases = [d.lease_until for d in queued]
+        assert leases[1] - leases[0] >= deadline_ms and leases[2] - leases[1] >= deadline_ms
+        release.set()
+        settle_by = time.monotonic() + 20
+        while time.monotonic() < settle_by and any(d.state == "pending" for d in deliveries(hub)):
+            time.sleep(0.05)
+        assert [d.state for d in deliveries(hub)] == ["delivered"] * 3
+    finally:
+        release.set()
+        stop.set()
+        loop.join(timeout=30)

@@ -11,6 +11,7 @@ from hub.store import Store
 
 class Hub:
     def __init__(self, config: Config, store: Store | None = None, bus: Bus | None = None) -> None:
+        from hub.services.actions import ActionService
         from hub.services.auth import AuthService
         from hub.services.channels import ChannelService
         from hub.services.commands import CommandService
@@ -46,6 +47,7 @@ class Hub:
         self.commands = CommandService(self)
         self.deliveries = DeliveryService(self)
         self.outgoing_webhooks = OutgoingWebhookService(self)
+        self.actions = ActionService(self)
 
     @property
     def data_dir(self) -> Path:

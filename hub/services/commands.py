@@ -373,7 +373,7 @@ class CommandService:
             "team_id": execution.team.id,
             "text": call.text,
             "token": command.token,
-            "trigger_id": new_id(),
+            "trigger_id": self.hub.actions.issue_trigger_id(execution.user.id)[1],
             "user_id": execution.user.id,
             "user_name": execution.user.username,
         }

@@ -205,9 +205,10 @@ class DeliveryService:
             if lease is not None and lease.holder == holder:
                 lease.lease_until = 0
 
-    def run_due(self, executor: Executor, limit: int = 32) -> int:
-        """Claims up to `limit` due deliveries and sends them on the executor; answers how many."""
-        claimed = self._claim(limit)
+    def run_due(self, executor: Executor, limit: int = 32, senders: int = 1) -> int:
+        """Claims up to `limit` due deliveries and sends them on the executor (`senders` threads);
+        answers how many."""
+        claimed = self._claim(limit, senders)
         list(executor.map(self._attempt, claimed))
         return len(claimed)
 
@@ -216,7 +217,9 @@ class DeliveryService:
         # enough that a dead worker's claims are sent again soon.
         return int(OutboundPolicy.from_config(self.hub.config).deadline_s * 2000) + 5_000
 
-    def _claim(self, limit: int) -> list[str]:
+    def _claim(self, limit: int, senders: int) -> list[str]:
+        """A claim waits in the executor's queue behind the sends ahead of it: its lease covers them,
+        else it could run out before it is sent and another process would send it too."""
         now = now_ms()
         with self.hub.store.write() as s:
             due = s.scalars(
@@ -230,8 +233,8 @@ class DeliveryService:
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             ).all()
-            for delivery in due:
-                delivery.lease_until = now + self._lease_ms()
+            for position, delivery in enumerate(due):
+                delivery.lease_until = now + self._lease_ms() * (1 + position // max(1, senders))
                 delivery.attempts += 1
                 delivery.update_at = now
             return [d.id for d in due]

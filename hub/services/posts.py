@@ -392,8 +392,9 @@ class PostService:
     def _insert(
         self, s: Session, channel: models.Channel, user_id: str, draft: NewPost, root: models.Post | None
     ) -> PostView:
+        post_id = new_id()
         post = models.Post(
-            id=new_id(),
+            id=post_id,
             create_at=draft.create_at,
             update_at=draft.create_at,
             edit_at=0,
@@ -405,7 +406,7 @@ class PostService:
             original_id="",
             message=draft.message,
             type=draft.type,
-            props=draft.props,
+            props=self.hub.actions.seal_new(s, post_id, draft.props),
             hashtags=parse_hashtags(draft.message),
             file_ids=[],
             pending_post_id=draft.pending_post_id,
@@ -689,10 +690,12 @@ class PostService:
         props: dict[str, Any],
         root_id: str = "",
     ) -> PostView:
-        """Sends a post to one user's open clients; it is never stored."""
+        """Sends a post to one user's open clients; it is never stored (its sealed actions are)."""
         now = now_ms()
+        post_id = new_id()
+        props = self.hub.actions.seal_ephemeral(post_id, channel_id, root_id, props)
         post = models.Post(
-            id=new_id(),
+            id=post_id,
             create_at=now,
             update_at=now,
             edit_at=0,
@@ -923,14 +926,28 @@ class PostService:
     ) -> PostView:
         """An incoming webhook replaces the text, type and props of a post it made (its status message)."""
         post.type = post_type
-        return self._apply_changes(
-            s, post, channel, {"message": message, "props": {**props, "from_webhook": "true"}}
-        )
+        changes = {"message": message, "props": {**props, "from_webhook": "true"}}
+        return self.edit_from_integration(s, post, channel, changes)
 
-    def _apply_changes(
+    def edit_from_integration(
         self, s: Session, post: models.Post, channel: models.Channel, changes: dict[str, Any]
     ) -> PostView:
+        """An integration's changes (a webhook's edit, an action's `update`): they may re-seal actions."""
+        return self._apply_changes(s, post, channel, changes, by_integration=True)
+
+    def _apply_changes(
+        self,
+        s: Session,
+        post: models.Post,
+        channel: models.Channel,
+        changes: dict[str, Any],
+        *,
+        by_integration: bool = False,
+    ) -> PostView:
         self._refuse_archived(channel)
+        if "props" in changes:
+            sealed = self.hub.actions.reseal(s, post.id, changes["props"], by_integration=by_integration)
+            changes = {**changes, "props": sealed}
         now = now_ms()
         edited = False
         if "message" in changes and changes["message"] != post.message:

@@ -1,9 +1,10 @@
 """The REST API v4 blueprints, one module per resource. This list is the registry."""
 
 from server.api import channels, files, posts, preferences, reactions, search, statuses, system, teams, users
-from server.api import commands, hooks
+from server.api import actions, commands, hooks
 
 BLUEPRINTS = [
+    actions.bp,
     channels.bp,
     commands.bp,
     files.bp,
