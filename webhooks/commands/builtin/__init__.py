@@ -4,6 +4,7 @@ through the hub's services as the caller; `registry()` at the end lists them."""
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Builtin:
+class Builtin(ABC):
     """Base of the built-in commands: a subclass implements `run`. A service's AppError becomes an
     ephemeral answer with its message, or with `forbidden_text` when the service refused permission,
     so that a refusal reads in the command's words as in Mattermost."""
@@ -40,8 +41,9 @@ class Builtin:
                 return ephemeral(self.forbidden_text)
             return ephemeral(error.message)
 
+    @abstractmethod
     def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
-        raise NotImplementedError
+        """The command's work; `execute` turns a service's refusal into an ephemeral answer."""
 
 
 def channel_handle(word: str) -> str:
