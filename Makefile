@@ -4,10 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
+WEB_STAMP := server/web/node_modules/.installed
 # Parallel test processes (pytest-xdist); each gets its own databases.
 TEST_WORKERS ?= 2
 
-.PHONY: run test services bench clean
+.PHONY: run test test-browser services browser bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,18 +21,33 @@ $(TEST_STAMP): requirements.txt requirements-test.txt | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $(RUN_STAMP) $@
 
-run: $(RUN_STAMP)
+$(WEB_STAMP): server/web/package.json server/web/package-lock.json | $(PY)
+	bash scripts/web_modules.sh $(PY)
+	touch $@
+
+run: $(RUN_STAMP) $(WEB_STAMP)
 	$(PY) -m hub serve
 
 services:
 	bash scripts/services.sh
 
-test: $(TEST_STAMP) services
-	$(PY) -m pytest -q -n $(TEST_WORKERS)
+browser:
+	bash scripts/browser.sh
 
-bench: $(RUN_STAMP)
+# The browser tests run after the rest, in one process, on SQLite: they test the page, not the databases.
+test: $(TEST_STAMP) $(WEB_STAMP) services browser
+	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "not browser"
+	$(PY) -m pytest -q -m browser
+
+test-browser: $(TEST_STAMP) $(WEB_STAMP) browser
+	$(PY) -m pytest -q -m browser
+
+bench: $(TEST_STAMP) $(WEB_STAMP) browser
 	$(PY) bench/bench_posts.py
 	$(PY) bench/bench_webhooks.py
+	$(PY) bench/bench_oversize.py
+	$(PY) bench/bench_markdown.py
+	$(PY) bench/bench_web.py --minutes 5
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) server/web/node_modules

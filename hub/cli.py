@@ -389,16 +389,30 @@ def _print_outgoing(hub: Hub, verb: str, hook: models.OutgoingWebhook) -> None:
     print(hook.token)
 
 
+def _print_signing_secret(signing_secret: str) -> None:
+    # Printed only when it is made: nothing shows it again, so a leak has to come from its receiver.
+    print("The secret that signs its requests (shown only now; keep it with the receiver):")
+    print(signing_secret)
+
+
 def cmd_webhook_create_outgoing(hub: Hub, args: argparse.Namespace) -> None:
     with hub.store.read() as s:
         team_id = _find_team(hub, s, args.team).id
     creator = _find_user(hub, args.user)
     fields = {**_outgoing_fields(hub, args), "team_id": team_id, "creator_id": creator.id}
-    _print_outgoing(hub, "Created", hub.outgoing_webhooks.create(LOCAL_ACTOR, fields))
+    hook = hub.outgoing_webhooks.create(LOCAL_ACTOR, fields)
+    _print_outgoing(hub, "Created", hook)
+    _print_signing_secret(hook.signing_secret)
 
 
 def cmd_webhook_regen_token(hub: Hub, args: argparse.Namespace) -> None:
     _print_outgoing(hub, "New token for", hub.outgoing_webhooks.regenerate_token(LOCAL_ACTOR, args.hook_id))
+
+
+def cmd_webhook_regen_signing_secret(hub: Hub, args: argparse.Namespace) -> None:
+    hook = hub.outgoing_webhooks.regenerate_signing_secret(LOCAL_ACTOR, args.hook_id)
+    print(f"New signing secret for outgoing webhook {hook.id}; the old one no longer verifies.")
+    _print_signing_secret(hook.signing_secret)
 
 
 def cmd_webhook_modify_outgoing(hub: Hub, args: argparse.Namespace) -> None:
@@ -597,6 +611,13 @@ def build_parser() -> argparse.ArgumentParser:
         webhook, "regen-token", _with_hub(cmd_webhook_regen_token), "Give an outgoing webhook a new token."
     )
     regen.add_argument("hook_id")
+    regen_secret = command(
+        webhook,
+        "regen-signing-secret",
+        _with_hub(cmd_webhook_regen_signing_secret),
+        "Give an outgoing webhook a new signing secret; it is printed once.",
+    )
+    regen_secret.add_argument("hook_id")
 
     settings = group("config", "Settings in config.json.")
     get = command(settings, "get", cmd_config_get, "Print one setting (environment overrides applied).")

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from hub.errors import AppError
 
@@ -36,6 +36,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "SessionLengthMobileInHours": 720,
         "SessionLengthSSOInHours": 720,
         "MaximumLoginAttempts": 10,
+        # Hubbub: failed password attempts are forgotten this long after the last one, which ends a lockout
+        # (in Mattermost it lasts until the password is reset).
+        "LoginLockoutMinutes": 15,
         "MaximumPayloadSizeBytes": 300000,
         "MaximumPostLength": 16383,
         "EnableInsecureOutgoingConnections": False,
@@ -52,6 +55,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "AllowCorsFrom": "",
         "EnableDeveloper": False,
         "ExtendSessionLengthWithActivity": True,
+        # Hubbub: WebSocket connections one user, and one client address (authenticated or not), may hold
+        # in each web process; a socket over either limit is closed with 1008.
+        "MaximumWebSocketConnectionsPerUser": 50,
+        "MaximumWebSocketConnectionsPerRemoteAddress": 200,
+        # Hubbub: a socket that has not authenticated this many seconds after opening is closed with 1008.
+        "WebSocketAuthenticationTimeoutSeconds": 5,
+        # Read by clients: how often they send "typing", and how they render posts and channel joins.
+        "TimeBetweenUserTypingUpdatesMilliseconds": 5000,
+        "EnableLatex": False,
+        "EnableInlineLatex": True,
+        "ExperimentalEnableDefaultChannelLeaveJoinMessages": True,
     },
     "TeamSettings": {
         "SiteName": "Hubbub",
@@ -87,6 +101,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "Directory": "./data/",
         "MaxFileSize": 104857600,
         "EnableFileAttachments": True,
+        "MaxImageResolution": 33177600,
+        # Images decoded at once in each process (thumbnails and previews); -1 is one per core.
+        "MaxImageDecoderConcurrency": -1,
     },
     "RateLimitSettings": {
         "Enable": False,
@@ -123,7 +140,35 @@ CACHE_TYPES = ("lru", "redis")
 FILE_DRIVERS = ("local",)
 LOG_LEVELS = ("DEBUG", "INFO", "WARN", "WARNING", "ERROR")
 
-_LISTEN_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]*):(\d{1,5})$")
+_LISTEN_RE = re.compile(r"(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]*):(\d{1,5})")
+
+# What Mattermost's Config.Sanitize puts in place of secrets in what GET /api/v4/config answers, and what
+# PUT /api/v4/config reads back as "the stored value".
+MASK = "********************************"
+# Paths of Sanitize's secrets through sections and settings ("*": every element of a list), wherever the
+# file has them: the first are masked whenever present, the others only when set.
+_ALWAYS_MASKED = (
+    ("FileSettings", "PublicLinkSalt"),
+    ("SqlSettings", "DataSource"),
+    ("SqlSettings", "AtRestEncryptKey"),
+    ("SqlSettings", "DataSourceReplicas", "*"),
+    ("SqlSettings", "DataSourceSearchReplicas", "*"),
+    ("SqlSettings", "ReplicaLagSettings", "*", "DataSource"),
+    ("ElasticsearchSettings", "Password"),
+    ("ServiceSettings", "SplitKey"),
+    ("CacheSettings", "RedisPassword"),
+)
+_MASKED_WHEN_SET = (
+    ("LdapSettings", "BindPassword"),
+    ("FileSettings", "AmazonS3SecretAccessKey"),
+    ("EmailSettings", "SMTPPassword"),
+    ("GitLabSettings", "Secret"),
+    ("GoogleSettings", "Secret"),
+    ("Office365Settings", "Secret"),
+    ("OpenIdSettings", "Secret"),
+    ("MessageExportSettings", "GlobalRelaySettings", "SMTPPassword"),
+    ("ServiceSettings", "IntegrationActionsSigningSecret"),
+)
 
 
 def _config_error(key: str, detail: str) -> AppError:
@@ -177,18 +222,81 @@ def _check_type(key: str, value: Any, default: Any) -> None:
         raise _config_error(key, f"expected {type(default).__name__}, got {type(value).__name__}")
 
 
-class Config:
-    """A validated, read-mostly view of the settings, addressed as 'Section.Setting'."""
+def _secrets(
+    data: Any, path: tuple[str, ...], where: tuple[Any, ...] = ()
+) -> Iterator[tuple[Any, Any, tuple]]:
+    """(container, key, full path) of each string at `path` in data."""
+    head, rest = path[0], path[1:]
+    if head == "*":
+        keys: Iterable[Any] = range(len(data)) if isinstance(data, list) else ()
+    else:
+        keys = (head,) if isinstance(data, dict) and head in data else ()
+    for key in keys:
+        if rest:
+            yield from _secrets(data[key], rest, (*where, key))
+        elif isinstance(data[key], str):
+            yield data, key, (*where, key)
 
-    def __init__(self, data: Mapping[str, Any], path: Path | None = None) -> None:
+
+def _at(data: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _merged(base: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """`patch` over `base`, objects merged key by key, as Mattermost merges a config patch."""
+    merged = copy.deepcopy(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """Tells one version of the file from another: every save replaces the file (a new inode)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+class Config:
+    """A validated, read-mostly view of the settings, addressed as 'Section.Setting'.
+
+    `file_data` is what the file holds (defaults filled in), `environment` the MM_* overrides by section
+    and setting, and `data` the settings in force: the file's with the overrides on top."""
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        path: Path | None = None,
+        environment: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.path = path
-        self.data: dict[str, Any] = copy.deepcopy(dict(data))
-        for section, settings in DEFAULTS.items():
-            given = self.data.get(section, {})
+        # The file's version this was read from or saved as (None: not read from a file).
+        self.stamp: tuple[int, int, int] | None = None
+        self.file_data: dict[str, Any] = copy.deepcopy(dict(data))
+        for section, given in self.file_data.items():
             if not isinstance(given, dict):
-                raise _config_error(section, "expected an object")
-            self.data[section] = {**settings, **given}
+                raise _config_error(section, "expected an object (a section of settings)")
+        for section, settings in DEFAULTS.items():
+            self.file_data[section] = {**settings, **self.file_data.get(section, {})}
+        self.environment = {section: dict(settings) for section, settings in (environment or {}).items()}
+        self.data: dict[str, Any] = copy.deepcopy(self.file_data)
+        for section, settings in self.environment.items():
+            self.data.setdefault(section, {}).update(settings)
         self.validate()
+
+    def _derived(
+        self, file_data: Mapping[str, Any], environment: Mapping[str, Mapping[str, Any]]
+    ) -> "Config":
+        derived = Config(file_data, self.path, environment)
+        derived.stamp = self.stamp
+        return derived
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.data[section]
@@ -230,7 +338,7 @@ class Config:
         if self.data["FileSettings"]["DriverName"] not in FILE_DRIVERS:
             raise _config_error("FileSettings.DriverName", "only 'local' is supported")
         listen = self.data["ServiceSettings"]["ListenAddress"]
-        match = _LISTEN_RE.match(listen)
+        match = _LISTEN_RE.fullmatch(listen)
         if not match or not 0 < int(match.group(2)) < 65536:
             raise _config_error("ServiceSettings.ListenAddress", f"expected host:port, got {listen!r}")
         if self.data["ServiceSettings"]["WebserverWorkers"] < 1:
@@ -243,6 +351,9 @@ class Config:
         for setting in ("OutgoingIntegrationMaxAttempts", "OutgoingIntegrationMaxConsecutiveFailures"):
             if self.data["ServiceSettings"][setting] < 1:
                 raise _config_error(f"ServiceSettings.{setting}", "must be at least 1")
+        if self.data["ServiceSettings"]["LoginLockoutMinutes"] < 1:
+            # Failures of unknown login ids are kept as long as a lockout lasts: forever, they would pile up.
+            raise _config_error("ServiceSettings.LoginLockoutMinutes", "must be at least 1")
         if self.data["ServiceSettings"]["OutgoingIntegrationRetryBaseMilliseconds"] < 0:
             raise _config_error("ServiceSettings.OutgoingIntegrationRetryBaseMilliseconds", "must not be negative")
         if self.data["ServiceSettings"]["OutgoingIntegrationRequestsTimeout"] <= 0:
@@ -253,6 +364,25 @@ class Config:
         max_post = self.data["ServiceSettings"]["MaximumPostLength"]
         if not 1 <= max_post <= 16383:
             raise _config_error("ServiceSettings.MaximumPostLength", "must be between 1 and 16383")
+        for setting in (
+            "MaximumWebSocketConnectionsPerUser",
+            "MaximumWebSocketConnectionsPerRemoteAddress",
+            "WebSocketAuthenticationTimeoutSeconds",
+        ):
+            if self.data["ServiceSettings"][setting] < 1:
+                raise _config_error(f"ServiceSettings.{setting}", "must be at least 1")
+        if self.data["ServiceSettings"]["TimeBetweenUserTypingUpdatesMilliseconds"] < 1000:
+            # Mattermost's floor, so that clients cannot be told to flood the server with typing events.
+            raise _config_error(
+                "ServiceSettings.TimeBetweenUserTypingUpdatesMilliseconds", "must be at least 1000"
+            )
+        if self.data["FileSettings"]["MaxImageResolution"] < 1:
+            raise _config_error("FileSettings.MaxImageResolution", "must be at least 1")
+        decoders = self.data["FileSettings"]["MaxImageDecoderConcurrency"]
+        if decoders != -1 and decoders < 1:
+            raise _config_error(
+                "FileSettings.MaxImageDecoderConcurrency", "must be -1 (one per core) or at least 1"
+            )
 
     @property
     def listen_host_port(self) -> tuple[str, int]:
@@ -269,27 +399,26 @@ class Config:
 
     def with_overrides(self, environ: Mapping[str, str]) -> "Config":
         """A copy with every MM_<SECTION>_<SETTING> variable applied."""
-        data = copy.deepcopy(self.data)
         index = {
             f"MM_{section.upper()}_{setting.upper()}": (section, setting)
-            for section, settings in data.items()
-            if isinstance(settings, dict)
+            for section, settings in self.file_data.items()
             for setting in settings
         }
+        environment = copy.deepcopy(self.environment)
         for name, raw in environ.items():
             if name not in index:
                 continue
             section, setting = index[name]
-            default = DEFAULTS.get(section, {}).get(setting, data[section][setting])
-            data[section][setting] = _coerce(f"{section}.{setting}", raw, default)
-        return Config(data, self.path)
+            default = DEFAULTS.get(section, {}).get(setting, self.file_data[section][setting])
+            environment.setdefault(section, {})[setting] = _coerce(f"{section}.{setting}", raw, default)
+        return self._derived(self.file_data, environment)
 
     def with_setting(self, dotted: str, raw: str) -> "Config":
-        """A copy with one setting changed from its text form (for `config set`)."""
+        """A copy with one setting of the file changed from its text form (for `config set`)."""
         section, _, setting = dotted.partition(".")
         if not setting:
             raise _config_error(dotted, "expected Section.Setting")
-        data = copy.deepcopy(self.data)
+        data = copy.deepcopy(self.file_data)
         current = data.setdefault(section, {}).get(setting)
         default = DEFAULTS.get(section, {}).get(setting, current)
         if default is None or isinstance(default, dict):
@@ -300,15 +429,64 @@ class Config:
         else:
             value = _coerce(dotted, raw, default)
         data[section][setting] = value
-        return Config(data, self.path)
+        return self._derived(data, self.environment)
+
+    def replaced(self, data: Mapping[str, Any]) -> "Config":
+        """The configuration an admin sends in place of this one (PUT /api/v4/config): masked secrets stand
+        for the values in force, and settings the environment overrides keep the environment's value while
+        the file keeps its own, as in Mattermost."""
+        new = copy.deepcopy(dict(data))
+        for path in (*_ALWAYS_MASKED, *_MASKED_WHEN_SET):
+            for container, key, where in _secrets(new, path):
+                if container[key] == MASK:
+                    try:
+                        container[key] = _at(self.data, where)
+                    except (KeyError, IndexError, TypeError):
+                        pass
+        for section, settings in self.environment.items():
+            target = new.setdefault(section, {})
+            if isinstance(target, dict):
+                target.update({setting: self.file_data[section][setting] for setting in settings})
+        return self._derived(new, self.environment)
+
+    def patched(self, patch: Mapping[str, Any]) -> "Config":
+        """This configuration with the settings of `patch` changed (PUT /api/v4/config/patch)."""
+        return self.replaced(_merged(self.data, patch))
+
+    def sanitized(self) -> dict[str, Any]:
+        """The settings in force with their secrets masked, as GET /api/v4/config answers them."""
+        data = copy.deepcopy(self.data)
+        for paths, only_when_set in ((_ALWAYS_MASKED, False), (_MASKED_WHEN_SET, True)):
+            for path in paths:
+                for container, key, _ in _secrets(data, path):
+                    if container[key] or not only_when_set:
+                        container[key] = MASK
+        return data
+
+    def refreshed(self) -> "Config":
+        """The configuration to run with now: this one, or the file's if it changed since it was read (a
+        PUT /api/v4/config in another process, `config set`, an edit), with the same environment
+        overrides. A changed file that is not valid is logged once and ignored until it changes again."""
+        stamp = _file_stamp(self.path) if self.path is not None and self.stamp is not None else None
+        if stamp is None or stamp == self.stamp:
+            return self
+        try:
+            fresh = load_file(self.path)
+            return fresh._derived(fresh.file_data, self.environment)
+        except (AppError, OSError) as refused:
+            logger.error("%s changed but cannot be used, the settings in force stay: %s", self.path, refused)
+            self.stamp = stamp
+            return self
 
     def save(self) -> None:
+        """Writes the file's settings (never the environment's overrides) in one replace."""
         if self.path is None:
             raise _config_error("path", "this configuration was not loaded from a file")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.data, indent=4, sort_keys=False) + "\n")
+        tmp.write_text(json.dumps(self.file_data, indent=4, sort_keys=False) + "\n")
         os.replace(tmp, self.path)
+        self.stamp = _file_stamp(self.path)
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -323,13 +501,17 @@ def load_file(path: Path) -> Config:
         config.save()
         logger.info("created %s with default settings", path)
         return config
+    # Taken before reading: a change made while the file is read is seen by the next refreshed().
+    stamp = _file_stamp(path)
     try:
         data = json.loads(path.read_text())
     except ValueError as exc:
         raise _config_error(str(path), f"not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise _config_error(str(path), "expected a JSON object")
-    return Config(data, path)
+    config = Config(data, path)
+    config.stamp = stamp
+    return config
 
 
 def load(environ: Mapping[str, str] | None = None) -> Config:

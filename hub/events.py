@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub import models
+from hub import jsonsafe, models
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class Event:
         }
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return jsonsafe.dumps(asdict(self))
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> "Event":
@@ -77,7 +77,7 @@ def close_sockets(*, user_ids: Iterable[str] = (), session_ids: Iterable[str] = 
 def json_string(value: Any) -> str:
     """Objects Mattermost's events carry as JSON strings (data.channel, data.team...), compact as Go
     writes them."""
-    return json.dumps(value, separators=(",", ":"))
+    return jsonsafe.dumps(value)
 
 
 def emit(s: Session, event: Event) -> None:

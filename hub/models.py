@@ -14,6 +14,8 @@ Id = String(26)
 ExactKey = String(32).with_variant(mysql.VARCHAR(32, collation="utf8mb4_bin"), "mysql", "mariadb")
 # Keys chosen by senders (delivery ids, CI subjects): case-sensitive and up to 255 characters.
 LongExactKey = String(255).with_variant(mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb")
+# An integration's signing secret: 32 random bytes in hex (hub.security.new_signing_secret).
+SigningSecret = String(64)
 
 
 class Base(DeclarativeBase):
@@ -44,6 +46,8 @@ class User(Base):
     last_password_update: Mapped[int] = mapped_column(BigInteger, default=0)
     last_picture_update: Mapped[int] = mapped_column(BigInteger, default=0)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Failed attempts are forgotten ServiceSettings.LoginLockoutMinutes after the last one.
+    last_failed_attempt_at: Mapped[int] = mapped_column(BigInteger, default=0)
     locale: Mapped[str] = mapped_column(String(5), default="en")
     timezone: Mapped[dict[str, Any]] = mapped_column(default=dict)
     mfa_active: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -87,6 +91,17 @@ class UserAccessToken(Base):
     description: Mapped[str] = mapped_column(String(512), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     create_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class UnknownLoginFailure(Base):
+    """Failed logins with a login id (lowercased) that names no account, counted and locked out like an
+    account's, so that the lockout answer does not tell which login ids exist."""
+
+    __tablename__ = "unknown_login_failures"
+
+    login_id: Mapped[str] = mapped_column(LongExactKey, primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_attempt_at: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class Team(Base):
@@ -318,6 +333,9 @@ class Command(Base):
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     token: Mapped[str] = mapped_column(Id)
+    # Keys the signature of the command's requests. The token travels in every request; this never
+    # does, so whoever sees one request still cannot sign another.
+    signing_secret: Mapped[str] = mapped_column(SigningSecret)
     create_at: Mapped[int] = mapped_column(BigInteger)
     update_at: Mapped[int] = mapped_column(BigInteger)
     delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -358,6 +376,8 @@ class OutgoingWebhook(Base):
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     token: Mapped[str] = mapped_column(Id)
+    # Keys the signature of the deliveries; never sent, unlike the token (see Command.signing_secret).
+    signing_secret: Mapped[str] = mapped_column(SigningSecret)
     create_at: Mapped[int] = mapped_column(BigInteger)
     update_at: Mapped[int] = mapped_column(BigInteger)
     delete_at: Mapped[int] = mapped_column(BigInteger, default=0)

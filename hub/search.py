@@ -19,7 +19,7 @@ from hub.errors import AppError
 
 _FLAGS = ("from", "channel", "in", "before", "after", "on", "ext")
 _TOKEN = re.compile(r"[^\W_]+")
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DAY_MS = 24 * 60 * 60 * 1000
 _EPOCH = date(1970, 1, 1)
 # Each word, phrase, hashtag and flag value becomes a condition of one SQL statement; SQLite and
@@ -272,7 +272,7 @@ def invalid_date(flag: str, value: str) -> AppError:
 
 
 def _parse_date(flag: str, value: str) -> date:
-    match = _DATE.match(value)
+    match = _DATE.fullmatch(value)
     if match is None:
         raise invalid_date(flag, value)
     try:

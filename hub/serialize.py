@@ -163,6 +163,7 @@ def channel_member(m: models.ChannelMember) -> dict:
         "urgent_mention_count": m.urgent_mention_count,
         "msg_count_root": m.msg_count_root,
         "notify_props": {
+            "channel_auto_follow_threads": "off",
             "desktop": "default",
             "email": "default",
             "ignore_channel_mentions": "default",

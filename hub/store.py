@@ -11,10 +11,11 @@ from typing import Callable, Iterator, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from hub import jsonsafe
 from hub.config import Config
 from hub.errors import AppError
 from hub.events import PENDING_KEY as PENDING_EVENTS
@@ -27,7 +28,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # Go's MySQL driver DSN, which Mattermost's config uses: user:pass@tcp(host:port)/db?params
 _GO_MYSQL_DSN = re.compile(
-    r"^(?P<user>[^:@/]*)(?::(?P<password>.*))?@(?:tcp\((?P<addr>[^)]*)\))?/(?P<db>[^?]*)(?:\?(?P<query>.*))?$"
+    r"(?P<user>[^:@/]*)(?::(?P<password>.*))?@(?:tcp\((?P<addr>[^)]*)\))?/(?P<db>[^?]*)(?:\?(?P<query>.*))?"
 )
 _PSYCOPG_PARAMS = {"sslmode", "connect_timeout", "application_name", "sslrootcert", "options"}
 
@@ -46,7 +47,7 @@ def _sqlalchemy_url(driver: str, data_source: str) -> str:
         base, _, query = url.partition("?")
         kept = [(k, v) for k, v in parse_qsl(query) if k in _PSYCOPG_PARAMS]
         return base + ("?" + urlencode(kept) if kept else "")
-    match = _GO_MYSQL_DSN.match(data_source)
+    match = _GO_MYSQL_DSN.fullmatch(data_source)
     if match and not data_source.startswith("mysql"):
         user = quote(match["user"], safe="")
         password = ":" + quote(match["password"], safe="") if match["password"] else ""
@@ -67,7 +68,46 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _refuse_unstorable_text(_conn, _cursor, _statement, parameters, _context, executemany) -> None:
+    """The last guard before any database: PostgreSQL refuses NUL in text and no driver can encode a lone
+    surrogate. Whatever field or query parameter brought one, the client gets a 400, not a 500."""
+    for row in parameters if executemany else (parameters,):
+        for value in row.values() if isinstance(row, dict) else row or ():
+            if isinstance(value, str):
+                try:
+                    jsonsafe.check_text(value, "a value")
+                except jsonsafe.UnsafeJson as refused:
+                    raise AppError(
+                        "app.store.unstorable_text.app_error",
+                        "The request contains characters that cannot be stored.",
+                        400,
+                        str(refused),
+                    ) from None
+
+
+@contextmanager
+def _bad_values_refused() -> Iterator[None]:
+    """A value the database cannot hold (a number past a column's range, text past its length) is the
+    client's mistake: a 400 naming the database's complaint, and the transaction rolled back."""
+    try:
+        yield
+    except DataError as refused:
+        logger.warning("the database refused a value: %s", refused.orig)
+        raise AppError(
+            "app.store.invalid_value.app_error",
+            "A value in the request does not fit where it is stored.",
+            400,
+            str(refused.orig).splitlines()[0] if str(refused.orig) else type(refused.orig).__name__,
+        ) from None
+
+
 def create_db_engine(config: Config) -> Engine:
+    engine = _create_engine(config)
+    event.listen(engine, "before_cursor_execute", _refuse_unstorable_text)
+    return engine
+
+
+def _create_engine(config: Config) -> Engine:
     sql = config["SqlSettings"]
     url = _sqlalchemy_url(sql["DriverName"], sql["DataSource"])
     if sql["DriverName"] == "sqlite3":
@@ -80,6 +120,7 @@ def create_db_engine(config: Config) -> Engine:
             max_overflow=0,
             pool_timeout=60,
             connect_args={"check_same_thread": False},
+            json_serializer=jsonsafe.dumps,
         )
         event.listen(engine, "connect", _tune_sqlite)
         return engine
@@ -90,6 +131,7 @@ def create_db_engine(config: Config) -> Engine:
         max_overflow=max(0, sql["MaxOpenConns"] - pool_size),
         pool_pre_ping=True,
         pool_recycle=3600,
+        json_serializer=jsonsafe.dumps,
     )
 
 
@@ -108,6 +150,10 @@ class Store:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def open_connections(self) -> int:
+        """The database connections this process holds, in use or idle in the pool."""
+        return self.engine.pool.checkedin() + self.engine.pool.checkedout()
+
     @contextmanager
     def _only_session(self) -> Iterator[None]:
         """Refuses a second session inside an open one: with SQLite's single pooled connection the
@@ -122,14 +168,14 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._only_session(), self._sessions() as session:
+        with self._only_session(), _bad_values_refused(), self._sessions() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction committed on a clean exit, so a 2xx answer means the data is stored. Events
         queued on it (hub.events.emit) are published after the commit, and never for a rollback."""
-        with self._only_session():
+        with self._only_session(), _bad_values_refused():
             with self._sessions.begin() as session:
                 pending: list = session.info.setdefault(PENDING_EVENTS, [])
                 yield session

@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hub import jsonsafe
 from hub.errors import AppError, invalid_param
 from hub.ids import is_valid_id
 
 RESERVED_USERNAMES = {"all", "channel", "here", "matterbot", "system", "hubbub"}
-_USERNAME = re.compile(r"^[a-z][a-z0-9.\-_]{2,21}$")
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+# Matched whole (re.fullmatch): with re.match and "$" a trailing newline would still pass.
+_USERNAME = re.compile(r"[a-z][a-z0-9.\-_]{2,21}")
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_\-]*")
+# No name or text field may hold C0 and C1 controls (Unicode category Cc), the line and paragraph
+# separators, or the bidirectional embeddings, overrides and isolates that reorder the text after them
+# (so a name can read as another); multi-line text (headers, purposes, descriptions) keeps \t and \n.
+_ALWAYS_REFUSED = r"\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL_IN_LINE = re.compile(rf"[\x00-\x1f{_ALWAYS_REFUSED}]")
+_CONTROL_IN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f{_ALWAYS_REFUSED}]")
 
 
 def require_id(name: str, value: Any) -> str:
@@ -29,6 +37,34 @@ def require_str(name: str, value: Any, *, max_len: int | None = None, required: 
         raise invalid_param(name, f"{name} is required")
     if max_len is not None and len(value) > max_len:
         raise invalid_param(name, f"{name} is longer than {max_len} characters")
+    return value
+
+
+def refuse_control_characters(name: str, value: str, *, multiline: bool = False) -> str:
+    """The one check of names and texts people read: no control characters (see _ALWAYS_REFUSED)."""
+    found = (_CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE).search(value)
+    if found:
+        raise invalid_param(name, f"{name} must not contain the control character U+{ord(found.group()):04X}")
+    return value
+
+
+def text(
+    name: str, value: Any, *, max_len: int | None = None, required: bool = False, multiline: bool = False
+) -> str:
+    """A name, display name or description: require_str's rules and refuse_control_characters'."""
+    return refuse_control_characters(
+        name, require_str(name, value, max_len=max_len, required=required), multiline=multiline
+    )
+
+
+def string_map(name: str, value: Any) -> dict[str, str]:
+    """Mattermost's StringMap (a user's props, notify_props and timezone, a member's notify_props): Go
+    clients decode these as map[string]string, so one value of another type breaks every later answer."""
+    if not isinstance(value, dict):
+        raise invalid_param(name, f"{name} must be an object")
+    wrong = sorted(key for key, item in value.items() if not isinstance(item, str))
+    if wrong:
+        raise invalid_param(name, f"{name} must be an object of strings; not strings: {', '.join(wrong)}")
     return value
 
 
@@ -50,7 +86,7 @@ def require_bool(name: str, value: Any) -> bool:
 
 def username(value: Any) -> str:
     value = require_str("username", value, required=True).lower()
-    if not _USERNAME.match(value) or value in RESERVED_USERNAMES:
+    if not _USERNAME.fullmatch(value) or value in RESERVED_USERNAMES:
         raise AppError(
             "model.user.is_valid.username.app_error",
             "Username must begin with a letter, and contain between 3 to 22 lowercase characters "
@@ -63,7 +99,7 @@ def username(value: Any) -> str:
 
 def email(value: Any) -> str:
     value = require_str("email", value, required=True, max_len=128).strip().lower()
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value) or _CONTROL_IN_LINE.search(value):
         raise AppError("model.user.is_valid.email.app_error", "Invalid email.", 400, f"email={value!r}")
     return value
 
@@ -96,7 +132,7 @@ def password(value: Any, settings: dict) -> str:
 def handle_name(kind: str, value: Any, *, max_len: int = 64) -> str:
     """Team and channel URL names: lowercase letters, digits, '-' and '_'."""
     value = require_str("name", value, required=True)
-    if len(value) < 2 or len(value) > max_len or not _NAME.match(value) or "__" in value:
+    if len(value) < 2 or len(value) > max_len or not _NAME.fullmatch(value) or "__" in value:
         raise AppError(
             f"model.{kind}.is_valid.name.app_error",
             f"Invalid {kind} name: use 2 to {max_len} lowercase letters, numbers, '-' or '_'.",
@@ -106,13 +142,26 @@ def handle_name(kind: str, value: Any, *, max_len: int = 64) -> str:
     return value
 
 
-def paging(page: Any, per_page: Any, *, default: int = 60, maximum: int = 200) -> tuple[int, int]:
+def whole_number(name: str, value: Any, *, default: int = 0, maximum: int = jsonsafe.INT64_MAX) -> int:
+    """A non-negative whole number from a query parameter (or JSON), at most `maximum`: numbers past what
+    the database's BIGINT holds would otherwise fail deep inside a query."""
+    if value in (None, ""):
+        return default
+    digits = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    # The length check comes first: int() of a long digit string costs quadratic time.
+    if not isinstance(digits, str) or not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+        raise invalid_param(name, f"{name} must be a whole number from 0 to {maximum}")
+    number = int(digits)
+    if number > maximum:
+        raise invalid_param(name, f"{name} must be a whole number from 0 to {maximum}")
+    return number
+
+
+def paging(
+    page: Any, per_page: Any, *, default: int = 60, maximum: int = 200, per_page_name: str = "per_page"
+) -> tuple[int, int]:
     """Mattermost's page/per_page query parameters; per_page is capped, not refused."""
-    try:
-        page_n = int(page) if page not in (None, "") else 0
-        per_page_n = int(per_page) if per_page not in (None, "") else default
-    except (TypeError, ValueError):
-        raise invalid_param("page", "page and per_page must be whole numbers") from None
-    if page_n < 0 or per_page_n < 0:
-        raise invalid_param("page", "page and per_page must not be negative")
-    return page_n, min(per_page_n, maximum)
+    per_page_n = min(whole_number(per_page_name, per_page, default=default), maximum)
+    # The offset page * per_page must fit in a BIGINT too.
+    page_n = whole_number("page", page, maximum=jsonsafe.INT64_MAX // max(per_page_n, 1))
+    return page_n, per_page_n

@@ -7,11 +7,11 @@ import re
 
 from flask import Flask, g, request
 
-from hub import MATTERMOST_COMPAT_VERSION, __version__
+from hub import MATTERMOST_COMPAT_VERSION, __version__, logbuffer
 from hub import config as hub_config
 from hub.ids import new_id
 from hub.services import Hub
-from server import errors, ratelimit, websocket
+from server import errors, ratelimit, web, websocket
 from server.api import BLUEPRINTS
 
 logger = logging.getLogger(__name__)
@@ -40,13 +40,15 @@ def create_app(config: hub_config.Config | None = None, hub: Hub | None = None) 
     app.url_map.strict_slashes = False
     app.url_map.merge_slashes = False
     settings = hub.config
-    # Uploads may be as large as a file is allowed to be; JSON bodies are capped in json_body().
-    app.config["MAX_CONTENT_LENGTH"] = settings["FileSettings"]["MaxFileSize"] + 1024 * 1024
+    logbuffer.install(settings["LogSettings"]["ConsoleLevel"])
     app.wsgi_app = _MergeSlashes(app.wsgi_app)
 
     @app.before_request
     def _start_request() -> None:
         g.request_id = new_id()
+        hub.refresh_config()
+        # Uploads may be as large as a file is allowed to be; JSON bodies are capped in json_body().
+        request.max_content_length = hub.config["FileSettings"]["MaxFileSize"] + 1024 * 1024
 
     @app.after_request
     def _finish_request(response):
@@ -61,4 +63,5 @@ def create_app(config: hub_config.Config | None = None, hub: Hub | None = None) 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     websocket.init_app(app, hub)
+    app.register_blueprint(web.create_blueprint())
     return app

@@ -58,3 +58,14 @@ def actor() -> Actor:
 def optional_actor() -> Actor | None:
     token, _ = token_from_request()
     return actor() if token else None
+
+
+def session_actor() -> Actor | None:
+    """The caller of a route that needs no session (Mattermost's APIHandler): None without a token, and
+    for a stale, unknown or revoked one (or a cookie without its CSRF header) too."""
+    try:
+        return optional_actor()
+    except AppError as refused:
+        if refused.status_code != 401:
+            raise
+        return None

@@ -57,7 +57,22 @@ def post_worker_init(worker) -> None:
         gevent.spawn(_close_sockets, worker)
 
     signal.signal(signal.SIGTERM, exit_closing_sockets)
+    _answer_protocol_errors_as_app_errors()
     _start_delivery_loop(worker)
+
+
+def _answer_protocol_errors_as_app_errors() -> None:
+    """Gunicorn refuses an over-long request line (414), over-large headers (431) and malformed framing
+    itself, with an HTML page; every gunicorn worker writes those through util.write_error, so
+    replacing that one function makes them AppError JSON too."""
+    from gunicorn import util
+
+    from server.errors import protocol_error_response
+
+    def write_app_error(sock, status_int, reason, mesg) -> None:
+        util.write_nonblock(sock, protocol_error_response(int(status_int), reason, mesg))
+
+    util.write_error = write_app_error
 
 
 def _start_delivery_loop(worker) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response, current_app, request
 
+from hub import jsonsafe
 from hub.errors import AppError
 from hub.services import Hub
 
@@ -24,26 +24,43 @@ def invalid_body(detail: str) -> AppError:
     )
 
 
+def body_too_large(detail: str = "") -> AppError:
+    return AppError("api.context.request_body_too_large.app_error", "The request body is too large.", 413, detail)
+
+
+def capped_body(limit: int | None = None) -> bytes:
+    """The request body, read as it streams and refused past `limit` bytes (MaximumPayloadSizeBytes).
+
+    A chunked body has no Content-Length to check first; reading at most limit + 1 bytes keeps a sender
+    from making the worker buffer anything larger, however long it keeps sending.
+    """
+    if limit is None:
+        limit = hub().config["ServiceSettings"]["MaximumPayloadSizeBytes"]
+    if request.content_length is not None and request.content_length > limit:
+        raise body_too_large(f"{request.content_length} bytes is more than {limit}")
+    # A stream may answer a read with fewer bytes than asked before its end.
+    parts, received = [], 0
+    while received <= limit:
+        part = request.stream.read(limit + 1 - received)
+        if not part:
+            break
+        parts.append(part)
+        received += len(part)
+    if received > limit:
+        raise body_too_large(f"more than {limit} bytes")
+    return b"".join(parts)
+
+
 def json_body(expected: type = dict, *, optional: bool = False) -> Any:
     """The request body as JSON of the expected type, or a 400 that says what is wrong."""
-    limit = hub().config["ServiceSettings"]["MaximumPayloadSizeBytes"]
-    if request.content_length is not None and request.content_length > limit:
-        raise AppError(
-            "api.context.request_body_too_large.app_error",
-            "The request body is too large.",
-            413,
-            f"{request.content_length} bytes is more than {limit}",
-        )
-    raw = request.get_data(cache=True)
-    if len(raw) > limit:
-        raise AppError("api.context.request_body_too_large.app_error", "The request body is too large.", 413)
+    raw = capped_body()
     if not raw.strip():
         if optional:
             return expected()
         raise invalid_body("the body is empty")
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = jsonsafe.loads(raw)
+    except ValueError as exc:  # UnicodeDecodeError and UnsafeJson included
         raise invalid_body(f"the body is not valid JSON: {exc}") from None
     if not isinstance(data, expected):
         raise invalid_body(f"expected a JSON {expected.__name__ if expected is not dict else 'object'}")
@@ -51,8 +68,8 @@ def json_body(expected: type = dict, *, optional: bool = False) -> Any:
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    # json.dumps rather than jsonify: clients compare the Content-Type string exactly.
-    response = Response(json.dumps(data, separators=(",", ":")), status=status, mimetype="application/json")
+    # Not jsonify: clients compare the Content-Type string exactly.
+    response = Response(jsonsafe.dumps(data), status=status, mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -5,19 +5,23 @@ every event to the connections allowed to see it. A connection numbers what it i
 2, ... with no gaps), keeps the last messages for a reconnect to replay, and writes through a bounded
 queue so that one slow client can never hold up the others: when its queue is full it is closed and
 resyncs, as Mattermost clients do after a reconnect.
+
+A socket ends with its session: at the expiry it knew it looks again (activity may have extended the
+session) and closes with 1008 if it is over. Each process bounds the sockets of one user and of one
+client address (those still to authenticate included), closing those over a limit with 1008 and a reason.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
 import socket
 import threading
 import time
-from collections import deque
-from typing import Any
+from collections import Counter, deque
+from contextlib import contextmanager
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
@@ -25,8 +29,9 @@ from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 from wsproto.utilities import LocalProtocolError
 
-from hub import MATTERMOST_COMPAT_VERSION, __version__, events
+from hub import MATTERMOST_COMPAT_VERSION, __version__, events, jsonsafe, models
 from hub.errors import AppError
+from hub.markdown import posts as rendered_posts
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor
 from hub.services import Hub
@@ -37,7 +42,6 @@ logger = logging.getLogger(__name__)
 SEND_QUEUE_SIZE = 256
 REPLAY_SIZE = 128
 RECONNECT_GRACE_SECONDS = 120.0
-AUTH_TIMEOUT_SECONDS = 5.0
 # Protocol pings from the server; Mattermost clients also send their own `ping` action.
 PING_INTERVAL_SECONDS = 30
 MAX_FRAME_BYTES = 64 * 1024
@@ -51,9 +55,11 @@ _STOP = object()
 class Connection:
     """One logical client connection; it outlives its socket for a while so a reconnect can resume."""
 
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, render_html: bool = False) -> None:
         self.id = new_id()
         self.actor = actor
+        # Hubbub's web client asks (?render=html) for posts with their rendered HTML.
+        self.render_html = render_html
         self.next_seq = 0
         self.replay: deque[tuple[int, str]] = deque(maxlen=REPLAY_SIZE)
         self.outbox: queue.Queue | None = None
@@ -67,17 +73,14 @@ class Connection:
     def deliver(self, event: str, data: dict[str, Any], broadcast: dict[str, Any]) -> bool:
         """Numbers and queues one event; False when the client cannot keep up and must be dropped."""
         with self._lock:
-            message = json.dumps(
-                {"event": event, "data": data, "broadcast": broadcast, "seq": self.next_seq},
-                separators=(",", ":"),
-            )
+            message = jsonsafe.dumps({"event": event, "data": data, "broadcast": broadcast, "seq": self.next_seq})
             self.replay.append((self.next_seq, message))
             self.next_seq += 1
             return self._put(message)
 
     def reply(self, body: dict[str, Any]) -> bool:
         with self._lock:
-            return self._put(json.dumps(body, separators=(",", ":")))
+            return self._put(jsonsafe.dumps(body))
 
     def _put(self, message: str) -> bool:
         if self.outbox is None:
@@ -116,6 +119,30 @@ class Connection:
             return kept
 
 
+class _Slots:
+    """How many sockets each key (a user, a client address) holds in this process, up to a limit."""
+
+    def __init__(self) -> None:
+        self._held: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def held(self, key: str, limit: int) -> Iterator[bool]:
+        """Yields whether `key` got one of its `limit` slots; a slot it got is given back on leaving."""
+        with self._lock:
+            admitted = self._held[key] < limit
+            if admitted:
+                self._held[key] += 1
+        try:
+            yield admitted
+        finally:
+            if admitted:
+                with self._lock:
+                    self._held[key] -= 1
+                    if not self._held[key]:
+                        del self._held[key]
+
+
 class SocketHub:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
@@ -123,6 +150,8 @@ class SocketHub:
         self._sockets: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._started = False
+        self.by_user = _Slots()
+        self.by_address = _Slots()
 
     def start(self) -> None:
         """Subscribes to the bus; called once per web process, after gevent has patched it."""
@@ -131,6 +160,11 @@ class SocketHub:
                 return
             self._started = True
         self.hub.bus.subscribe(self.dispatch)
+
+    def open_count(self) -> int:
+        """The sockets open in this process."""
+        with self._lock:
+            return len(self._sockets)
 
     # ---- delivery ------------------------------------------------------------------
     def dispatch(self, event: events.Event) -> None:
@@ -144,10 +178,16 @@ class SocketHub:
                 for c in self._connections.values()
                 if event.reaches(c.user_id) and c.id != event.omit_connection_id
             ]
+        rendered: dict[str, Any] | None = None
         for connection in targets:
-            if not connection.deliver(event.event, event.data, broadcast):
+            data = event.data
+            if connection.render_html and event.event in rendered_posts.POST_EVENTS:
+                # Rendered once per event, however many sockets asked for it.
+                rendered = rendered if rendered is not None else rendered_posts.rendered_event_data(event.data)
+                data = rendered
+            if not connection.deliver(event.event, data, broadcast):
                 logger.info("closing slow websocket %s of user %s", connection.id, connection.user_id)
-                self._drop(connection.id, POLICY_VIOLATION, "too slow")
+                self.drop(connection.id, POLICY_VIOLATION, "too slow")
 
     def _close_revoked(self, data: dict[str, Any]) -> None:
         users, sessions, tokens = set(data["user_ids"]), set(data["session_ids"]), set(data["token_ids"])
@@ -160,9 +200,9 @@ class SocketHub:
                 or (c.actor.token_id and c.actor.token_id in tokens)
             ]
         for connection_id in doomed:
-            self._drop(connection_id, POLICY_VIOLATION, "session revoked")
+            self.drop(connection_id, POLICY_VIOLATION, "session revoked")
 
-    def _drop(self, connection_id: str, code: int, reason: str) -> None:
+    def drop(self, connection_id: str, code: int, reason: str) -> None:
         """Forgets the connection (no resume) and closes its socket, if it has one."""
         with self._lock:
             connection = self._connections.pop(connection_id, None)
@@ -173,7 +213,9 @@ class SocketHub:
             _close_quietly(socket, code, reason)
 
     # ---- connections -----------------------------------------------------------------
-    def open(self, actor: Actor, connection_id: str, sequence_number: int | None) -> tuple[Connection, list[str]]:
+    def open(
+        self, actor: Actor, connection_id: str, sequence_number: int | None, render_html: bool = False
+    ) -> tuple[Connection, list[str]]:
         """Resumes the named connection when every missed message is still kept; else a new one."""
         self._forget_stale()
         with self._lock:
@@ -184,8 +226,8 @@ class SocketHub:
                 previous.actor = actor
                 return previous, missed
         if previous is not None and previous.user_id == actor.user_id:
-            self._drop(previous.id, GOING_AWAY, "replaced")
-        connection = Connection(actor)
+            self.drop(previous.id, GOING_AWAY, "replaced")
+        connection = Connection(actor, render_html)
         with self._lock:
             self._connections[connection.id] = connection
         return connection, []
@@ -219,7 +261,7 @@ class SocketHub:
         with self._lock:
             ids = list(self._sockets)
         for connection_id in ids:
-            self._drop(connection_id, GOING_AWAY, "server shutting down")
+            self.drop(connection_id, GOING_AWAY, "server shutting down")
 
 
 class _WholeWrites:
@@ -272,7 +314,7 @@ def _bad_frame(detail: str) -> AppError:
 
 def _parse(raw: Any) -> dict[str, Any]:
     try:
-        frame = json.loads(raw)
+        frame = jsonsafe.loads(raw)
     except (TypeError, ValueError):
         raise _bad_frame("the frame is not JSON") from None
     if not isinstance(frame, dict) or not isinstance(frame.get("action"), str):
@@ -291,15 +333,34 @@ class _Session:
         self.ws = ws
 
     def run(self) -> None:
-        actor = self._authenticate()
-        if actor is None:
-            return
+        limits = self.hub.config["ServiceSettings"]
+        per_address = limits["MaximumWebSocketConnectionsPerRemoteAddress"]
+        per_user = limits["MaximumWebSocketConnectionsPerUser"]
+        # Counted from the upgrade on: a socket still to authenticate holds a slot as well.
+        with self.sockets.by_address.held(request.remote_addr or "", per_address) as admitted:
+            if not admitted:
+                _close_quietly(self.ws, POLICY_VIOLATION, "too many connections from this address")
+                return
+            authenticated = self._authenticate()
+            if authenticated is None:
+                return
+            actor, session = authenticated
+            with self.sockets.by_user.held(actor.user_id, per_user) as admitted:
+                if not admitted:
+                    _close_quietly(self.ws, POLICY_VIOLATION, "too many connections for this user")
+                    return
+                # A personal access token has no session, and no expiry.
+                self._serve(actor, session.expires_at if session is not None else 0)
+
+    def _serve(self, actor: Actor, expires_at: int) -> None:
         connection_id = request.args.get("connection_id", "")
         try:
             sequence_number: int | None = int(request.args["sequence_number"])
         except (KeyError, ValueError):
             sequence_number = None
-        connection, missed = self.sockets.open(actor, connection_id, sequence_number)
+        connection, missed = self.sockets.open(
+            actor, connection_id, sequence_number, render_html=request.args.get("render") == "html"
+        )
         outbox = self.sockets.attach(connection, self.ws)
         writer = threading.Thread(target=self._write, args=(outbox,), daemon=True)
         writer.start()
@@ -308,13 +369,13 @@ class _Session:
                 outbox.put_nowait(message)
             self._hello(connection)
             self.hub.statuses.socket_opened(actor.user_id)
-            self._read(connection)
+            self._read(connection, actor.session_id, expires_at)
         finally:
             self.sockets.detach(connection, self.ws)
             self.hub.statuses.socket_closed(actor.user_id)
             writer.join(timeout=5)
 
-    def _authenticate(self) -> Actor | None:
+    def _authenticate(self) -> tuple[Actor, models.Session | None] | None:
         token, from_cookie = token_from_request()
         if token and from_cookie and not _same_origin():
             # A cookie travels with any page's request: another site must not open a socket as the user.
@@ -322,11 +383,12 @@ class _Session:
             return None
         if token:
             try:
-                return self.hub.auth.resolve(token)[0]
+                return self.hub.auth.resolve(token)
             except AppError:
                 _close_quietly(self.ws, POLICY_VIOLATION, "invalid token")
                 return None
-        raw = self.ws.receive(timeout=AUTH_TIMEOUT_SECONDS)
+        window = self.hub.config["ServiceSettings"]["WebSocketAuthenticationTimeoutSeconds"]
+        raw = self.ws.receive(timeout=window)
         if raw is None:
             _close_quietly(self.ws, POLICY_VIOLATION, "no authentication")
             return None
@@ -336,13 +398,13 @@ class _Session:
             seq = frame.get("seq", 0)
             if frame["action"] != "authentication_challenge":
                 raise _bad_frame("authenticate first")
-            actor = self.hub.auth.resolve(str((frame.get("data") or {}).get("token", "")))[0]
+            authenticated = self.hub.auth.resolve(str((frame.get("data") or {}).get("token", "")))
         except AppError as error:
-            self.ws.send(json.dumps(_error_reply(seq, error)))
+            self.ws.send(jsonsafe.dumps(_error_reply(seq, error)))
             _close_quietly(self.ws, POLICY_VIOLATION, "authentication failed")
             return None
-        self.ws.send(json.dumps({"status": "OK", "seq_reply": seq}))
-        return actor
+        self.ws.send(jsonsafe.dumps({"status": "OK", "seq_reply": seq}))
+        return authenticated
 
     def _hello(self, connection: Connection) -> None:
         data = {
@@ -364,10 +426,20 @@ class _Session:
                 # The socket closed under the writer (a revocation, a drop, the peer leaving).
                 return
 
-    def _read(self, connection: Connection) -> None:
+    def _read(self, connection: Connection, session_id: str, expires_at: int) -> None:
+        """Answers frames until the socket closes or the session ends (`expires_at` 0: it never does)."""
         while True:
+            raw = self.ws.receive(timeout=max(0.0, (expires_at - now_ms()) / 1000) if expires_at else None)
+            if expires_at and now_ms() >= expires_at:
+                # Activity may have extended the session since it was read: look again before ending it.
+                expires_at = self.hub.realtime.session_expires_at(session_id)
+                if now_ms() >= expires_at:
+                    self.sockets.drop(connection.id, POLICY_VIOLATION, "session expired")
+                    return
+            if raw is None:
+                continue
             try:
-                frame = _parse(self.ws.receive())
+                frame = _parse(raw)
             except AppError as error:
                 reply = _error_reply(0, error)
             else:
@@ -376,7 +448,7 @@ class _Session:
                 except AppError as error:
                     reply = _error_reply(frame.get("seq", 0), error)
             if not connection.reply(reply):
-                self.sockets._drop(connection.id, POLICY_VIOLATION, "too slow")
+                self.sockets.drop(connection.id, POLICY_VIOLATION, "too slow")
                 return
 
     def _act(self, connection: Connection, frame: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,23 @@ from server.app import create_app
 
 pytest_plugins = ["tests.cli_support"]
 
+
+@pytest.fixture(scope="session", autouse=True)
+def argon2_at_its_lowest_cost():
+    """Real argon2 hashes, at the lowest cost the format allows: at the production cost (about 150 ms a
+    hash) making the accounts of each test would take a quarter of the suite's time. Servers the tests
+    start as processes keep the production cost."""
+    from argon2 import PasswordHasher
+
+    from hub import security
+
+    production = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    security.decoy_password_hash.cache_clear()
+    yield
+    security._hasher = production
+    security.decoy_password_hash.cache_clear()
+
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MYSQL_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
 PASSWORD = "Passw0rd!long"
@@ -269,6 +286,22 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def receiver(hub):
+    """A local HTTP receiver playing an integration, which the hub may reach on loopback; deliveries to
+    it are retried at once and time out after 5 s."""
+    from tests.receiver import Receiver
+
+    hub.config["ServiceSettings"].update(
+        AllowedUntrustedInternalConnections="127.0.0.1",
+        OutgoingIntegrationRequestsTimeout=5,
+        OutgoingIntegrationRetryBaseMilliseconds=0,
+    )
+    server = Receiver()
+    yield server
+    server.close()
 
 
 @pytest.fixture

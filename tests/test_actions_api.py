@@ -247,6 +247,7 @@ def test_ephemeral_posts_actions_work_through_their_cookie(api, room, receiver, 
     assert_app_error(click(api, room.member, shown["id"], "approve"), 404)
     forged = approve["cookie"][:-4] + "AAA="
     assert_app_error(click(api, room.member, shown["id"], "approve", cookie=forged), 400)
+    assert_app_error(click(api, room.member, shown["id"], "approve", cookie=approve["cookie"] + "\u00e9"), 400)
     other_post = new_id()
     assert_app_error(click(api, room.member, other_post, "approve", cookie=approve["cookie"]), 400)
     assert_app_error(click(api, room.outsider, shown["id"], "approve", cookie=approve["cookie"]), 403)
@@ -363,6 +364,8 @@ def test_bad_or_expired_trigger_ids_and_bad_dialogs_are_refused(api, hub, room, 
     assert_app_error(forged_answer, 400, "interactive_message.decode_trigger_id.verify_signature_failed")
     assert_app_error(open_dialog(api, "not base64!", url), 400)
     assert_app_error(open_dialog(api, base64.b64encode(b"a:b").decode(), url), 400)
+    for non_ascii in ("a:b:\u00b2:sig", f"{client_id}:{room.member.id}:{now_ms()}:sig\u00e9"):
+        assert_app_error(open_dialog(api, base64.b64encode(non_ascii.encode()).decode(), url), 400)
     assert_app_error(open_dialog(api, "", url), 400)
     assert_app_error(open_dialog(api, valid, ""), 400)
     assert_app_error(open_dialog(api, valid, "ftp://example.com/x"), 400)

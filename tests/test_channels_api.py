@@ -86,6 +86,7 @@ def test_create_channel_answers_201_with_the_creator_as_admin(api, world):
     member = api.as_(world.bob).get(f"channels/{channel['id']}/members/me").get_json()
     assert member["roles"] == "channel_user channel_admin" and member["scheme_admin"] is True
     assert set(member["notify_props"]) == {
+        "channel_auto_follow_threads",
         "desktop",
         "email",
         "ignore_channel_mentions",

@@ -61,6 +61,8 @@ def test_create_modify_show_list_and_delete(crew, run, hub):
         f"Created outgoing webhook {hook_id} in crew (every public channel); "
         "the token its callbacks receive:",
         hook.token,
+        "The secret that signs its requests (shown only now; keep it with the receiver):",
+        hook.signing_secret,
     ]
     carol = hub.users.by_username("carol")
     assert (hook.creator_id, hook.channel_id) == (carol.id, "")

@@ -179,7 +179,8 @@ def test_bad_channels_users_and_values_are_errors(eng, run, hub):
     fails(_create(run, "deploys", "alice"), "Invalid or missing channel_id in request.")
     fails(_create(run, "eng:deploys", "nobody"), "Unable to find the user.")
     # bob is in no team, so he cannot post in the channel.
-    fails(_create(run, "eng:deploys", "bob"), "Invalid or missing user_id in request.")
+    not_a_member = "The webhook's user must be a member of the webhook's team and channel."
+    fails(_create(run, "eng:deploys", "bob"), not_a_member)
     fails(_create(run, "eng:deploys", "alice", "--display-name", "x" * 65), "Invalid display name.")
     assert run("webhook", "list").out == ""
 

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from hub import models
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor
-from hub.services import files as files_service
 from hub.services.files import Upload, stored_name
 from server.app import create_app
 from tests.conftest import ApiClient, assert_app_error
@@ -518,10 +517,10 @@ def test_mattermostdriver_uploads_and_downloads(live_server, world):
     assert driver.files.get_file_metadata(info["id"])["id"] == info["id"]
 
 
-def test_images_beyond_the_resolution_limit_are_refused(api, hub, world, monkeypatch):
-    monkeypatch.setattr(files_service, "MAX_IMAGE_RESOLUTION", 20 * 20 - 1)
+def test_images_beyond_the_resolution_limit_are_refused(hub_factory, hub, world):
+    limited = hub_factory(FileSettings={"MaxImageResolution": 20 * 20 - 1})
     response = upload(
-        api.as_(world.owner),
+        ApiClient(create_app(hub=limited).test_client()).as_(world.owner),
         {"channel_id": world.town.id, "files": (io.BytesIO(png_bytes((20, 20))), "big.png")},
     )
     body = assert_app_error(response, 400, "api.file.upload_file.large_image_detailed.app_error")

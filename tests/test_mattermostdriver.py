@@ -153,3 +153,49 @@ def test_slash_commands_and_incoming_webhooks(world, hub):
     last = alice.posts.get_posts_for_channel(town["id"])
     messages = [last["posts"][i]["message"] for i in last["order"]]
     assert messages[:2] == ["from a hook", "deployed"]
+
+
+def test_web_client_and_system_console_endpoints(world):
+    import io
+
+    from PIL import Image
+
+    boss, team, server, alice_id = world["boss"], world["team"], world["server"], world["alice"].id
+    alice = _driver(server, login_id="alice", password=PASSWORD)
+    town = alice.channels.get_channel_by_name(team["id"], "town-square")
+    boss.posts.create_post({"channel_id": town["id"], "message": "@alice standup?"})
+    unread = {
+        "team_id": team["id"],
+        "msg_count": 1,
+        "mention_count": 1,
+        "mention_count_root": 1,
+        "msg_count_root": 1,
+        "thread_count": 0,
+        "thread_mention_count": 0,
+        "thread_urgent_mention_count": 0,
+    }
+    assert alice.teams.get_team_unreads_for_user("me") == [unread]
+    muted = alice.channels.update_channel_notifications(town["id"], alice_id, {"mark_unread": "mention"})
+    assert muted == {"status": "OK"}
+    assert alice.teams.get_unreads_for_team(alice_id, team["id"]) == {**unread, "msg_count": 0, "msg_count_root": 0}
+    assert [c["id"] for c in alice.channels.autocomplete_channels(team["id"], {"name": "town"})] == [town["id"]]
+
+    image = io.BytesIO()
+    Image.new("RGB", (64, 64), "navy").save(image, format="PNG")
+    assert alice.users.set_user_profile_image("me", {"image": ("me.png", image.getvalue(), "image/png")}) == {
+        "status": "OK"
+    }
+    served = alice.users.get_user_profile_image(alice_id)
+    assert served.headers["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(served.content)).size == (128, 128)
+
+    config = boss.system.get_configuration()
+    assert config["SqlSettings"]["DataSource"] == "********************************"
+    config["TeamSettings"]["SiteName"] = "Driven"
+    assert boss.system.update_configuration(config)["TeamSettings"]["SiteName"] == "Driven"
+    assert boss.system.get_configuration_environment() == {}
+    with pytest.raises(NotEnoughPermissions):
+        alice.system.get_configuration()
+    rows = {row["name"]: row["value"] for row in boss.system.get_analytics({"name": "standard"})}
+    assert (rows["team_count"], rows["unique_user_count"], rows["post_count"]) == (1, 3, 1)
+    assert isinstance(boss.system.get_logs({"logs_per_page": 5}), list)

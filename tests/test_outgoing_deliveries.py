@@ -15,21 +15,8 @@ from hub import models
 from hub.ids import now_ms
 from hub.worker import DeliveryLoop
 from tests.conftest import assert_app_error
-from tests.receiver import Answer, Receiver
+from tests.receiver import Answer
 from webhooks import signing
-
-
-@pytest.fixture
-def receiver(hub):
-    settings = hub.config["ServiceSettings"]
-    settings.update(
-        AllowedUntrustedInternalConnections="127.0.0.1",
-        OutgoingIntegrationRequestsTimeout=5,
-        OutgoingIntegrationRetryBaseMilliseconds=0,
-    )
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture
@@ -88,7 +75,8 @@ def test_a_trigger_word_queues_a_signed_delivery_and_the_answer_is_posted(api, h
     assert form["timestamp"] == str(made["create_at"])
     assert request.headers["X-Hubbub-Delivery"] == queued[0].id
     assert request.headers["X-Hubbub-Attempt"] == "1"
-    assert signing.verify(hook["token"], request.headers, request.body)
+    assert signing.verify(hook["signing_secret"], request.headers, request.body)
+    assert not signing.verify(hook["token"], request.headers, request.body)
     answer = channel_posts(api, room.member, room.channel_id)[-1]
     assert (answer["user_id"], answer["message"]) == (room.owner.id, "deploy started [#1](https://ci.example/1)")
     assert answer["props"]["from_webhook"] == "true" and answer["root_id"] == ""

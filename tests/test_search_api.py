@@ -345,9 +345,12 @@ def test_wrong_types_are_400(api, world):
 
 
 def test_out_of_range_numbers_are_400(world, search):
-    for options in ({"page": -1}, {"per_page": -5}, {"page": 10**30}, {"time_zone_offset": 10**16}):
+    for options in ({"page": -1}, {"per_page": -5}, {"page": 10**15}, {"time_zone_offset": 10**16}):
         response = search(world.alice, "x on:2026-01-01", **options)
         assert_app_error(response, 400, "api.context.invalid_param.app_error")
+    # Past int64 no number is a number at all: the JSON reader refuses the body.
+    response = search(world.alice, "x on:2026-01-01", page=10**30)
+    assert_app_error(response, 400, "api.context.invalid_body_param.app_error")
     assert search(world.alice, "x on:2026-01-01", time_zone_offset=-14 * 3600).status_code == 200
 
 

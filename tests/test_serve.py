@@ -135,3 +135,46 @@ def test_sqlite_forces_a_single_worker(tmp_path):
         tmp_path, {"SqlSettings": {"DataSource": str(tmp_path / "h.db")}, "ServiceSettings": {"WebserverWorkers": 4}}
     )
     assert (settings["workers"], settings["bind"]) == (1, ["0.0.0.0:8065"])
+
+
+def _raw_http(url: str, request: bytes) -> tuple[int, dict]:
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert b"Content-Type: application/json" in head, received[:300]
+    return int(head.split()[1]), json.loads(body)
+
+
+def test_requests_gunicorn_refuses_itself_answer_app_errors(served):
+    process, url, log = served
+    wait_for_ping(url, process, log)
+    status, error = _raw_http(url, b"GET /api/v4/" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert (status, error["status_code"], error["id"]) == (414, 414, "api.context.request_uri_too_long.app_error")
+    big_header = b"X-Big: " + b"b" * 9000 + b"\r\n"
+    status, error = _raw_http(url, b"GET /api/v4/system/ping HTTP/1.1\r\nHost: x\r\n" + big_header + b"\r\n")
+    assert status == error["status_code"] and status in (400, 431)
+    assert set(error) == {"id", "message", "detailed_error", "request_id", "status_code"}
+    status, error = _raw_http(url, b"GET /api/v4/system/ping HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+    assert status == error["status_code"] == 400
+
+
+def test_a_chunked_body_past_the_cap_is_refused_as_it_streams(served):
+    process, url, log = served
+    wait_for_ping(url, process, log)
+
+    def endless_chunks():
+        for _ in range(2000):  # 128 MiB if the server kept reading
+            yield b"[" * 65536
+
+    answer = requests.post(
+        f"{url}/api/v4/users/login",
+        data=endless_chunks(),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert answer.status_code == 413
+    assert answer.json()["id"] == "api.context.request_body_too_large.app_error"

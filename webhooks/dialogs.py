@@ -21,8 +21,8 @@ SELECT_DATA_SOURCES = frozenset({"", "users", "channels"})
 ELEMENT_TYPES = ("text", "textarea", "select", "bool", "radio")
 # How long Default and Placeholder may be, by element type.
 _VALUE_LIMITS = {"text": TEXT_MAX_LENGTH, "textarea": TEXTAREA_MAX_LENGTH, "select": SELECT_MAX_LENGTH}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 REQUIRED = "This field is required."
 
@@ -172,9 +172,9 @@ def _element_error(element: dict[str, Any], value: Any) -> str:
         if len(value) > limit:
             return f"Must be at most {limit} characters."
         subtype = element["subtype"]
-        if subtype == "email" and not _EMAIL.match(value):
+        if subtype == "email" and not _EMAIL.fullmatch(value):
             return "Must be an email address."
-        if subtype == "number" and not _NUMBER.match(value):
+        if subtype == "number" and not _NUMBER.fullmatch(value):
             return "Must be a number."
         if subtype == "url" and not value.startswith(("http://", "https://")):
             return "Must be an http or https URL."

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs
 
+from hub import jsonsafe
 from hub.errors import AppError
 from hub.services.posts import Priority, parse_priority
 
@@ -65,7 +65,7 @@ def parse_payload(body: bytes, content_type: str) -> WebhookMessage:
 
 def json_object(text: str | bytes) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        data = jsonsafe.loads(text)
     except ValueError as exc:  # UnicodeDecodeError included
         raise parse_error(f"the payload is not valid JSON: {exc}") from None
     if not isinstance(data, dict):

@@ -56,8 +56,9 @@ class OutboundError(Exception):
 class OutboundPolicy:
     """What a request may reach and how long and how much it may take.
 
-    `allowed_untrusted` is Mattermost's AllowedUntrustedInternalConnections: whitespace-separated host
-    names, addresses and CIDR ranges that may be reached although they are internal.
+    `allowed_untrusted` is Mattermost's AllowedUntrustedInternalConnections: host
+    names, addresses and CIDR ranges, separated by whitespace or commas as Mattermost accepts them, that
+    may be reached although they are internal.
     """
 
     allowed_untrusted: str = ""
@@ -88,7 +89,7 @@ class OutboundPolicy:
     def _allowed(self) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
         names: set[str] = set()
         networks: list[IPNetwork] = []
-        for entry in self.allowed_untrusted.split():
+        for entry in self.allowed_untrusted.replace(",", " ").split():
             try:
                 networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
             except ValueError:

@@ -3,10 +3,11 @@ and trigger_when), the request body it sends, and what its answer asks to post."
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 from urllib.parse import urlencode
+
+from hub import jsonsafe
 
 JSON_CONTENT_TYPE = "application/json"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -61,7 +62,7 @@ class TriggeredPost:
             "file_ids": ",".join(self.file_ids),
         }
         if content_type == JSON_CONTENT_TYPE:
-            return json.dumps(fields)
+            return jsonsafe.dumps(fields)
         return urlencode(fields)
 
 
@@ -86,7 +87,7 @@ def parse_answer(body: bytes) -> HookAnswer | None:
     """The answer, or None when the receiver answered nothing usable (an empty or non-JSON body is a
     plain acknowledgement, as in Mattermost)."""
     try:
-        data = json.loads(body) if body.strip() else None
+        data = jsonsafe.loads(body) if body.strip() else None
     except ValueError:
         return None
     if not isinstance(data, dict):

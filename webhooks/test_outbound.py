@@ -210,6 +210,11 @@ def test_a_name_on_the_allow_list_keeps_its_host_header(receiver):
     assert json.loads(response.body)["headers"]["Host"] == f"localhost:{receiver.port}"
 
 
+def test_comma_separated_names_are_allowed_as_mattermost_reads_them(receiver):
+    policy = OutboundPolicy(allowed_untrusted="ci.example,localhost", timeout_s=2, deadline_s=2)
+    assert send("GET", receiver.url(host="localhost"), policy=policy).status == 200
+
+
 def test_userinfo_becomes_basic_auth(receiver):
     response = send("GET", receiver.url(host="bot:s%40cret@127.0.0.1"), policy=LOCAL)
     assert json.loads(response.body)["headers"]["Authorization"] == "Basic Ym90OnNAY3JldA=="
@@ -221,7 +226,9 @@ def test_an_odd_spelling_of_an_allowed_address_reaches_that_address(receiver):
     assert json.loads(response.body)["headers"]["Host"] == f"2130706433:{receiver.port}"
 
 
-@pytest.mark.parametrize("allowed", ["127.0.0.0/8", "10.0.0.0/8  127.0.0.0/30", "[::1] 127.0.0.1/32"])
+@pytest.mark.parametrize(
+    "allowed", ["127.0.0.0/8", "10.0.0.0/8  127.0.0.0/30", "[::1] 127.0.0.1/32", "10.0.0.0/8,127.0.0.0/30", "a, 127.0.0.1"]
+)
 def test_cidr_allow_list(receiver, allowed):
     policy = OutboundPolicy(allowed_untrusted=allowed, timeout_s=2, deadline_s=2)
     assert send("GET", receiver.url(), policy=policy).status == 200

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+from sqlalchemy import text
 
 from hub.config import Config
 from hub.events import Bus, make_bus
 from hub.store import Store
+
+logger = logging.getLogger(__name__)
 
 
 class Hub:
@@ -20,10 +25,12 @@ class Hub:
         from hub.services.outgoing_webhooks import OutgoingWebhookService
         from hub.services.posts import PostService
         from hub.services.preferences import PreferenceService
+        from hub.services.profile_images import ProfileImageService
         from hub.services.reactions import ReactionService
         from hub.services.realtime import RealtimeService
         from hub.services.search import SearchService
         from hub.services.statuses import StatusService
+        from hub.services.system import SystemService
         from hub.services.teams import TeamService
         from hub.services.users import UserService
         from hub.services.webhooks import IncomingWebhookService
@@ -37,6 +44,7 @@ class Hub:
         self.teams = TeamService(self)
         self.channels = ChannelService(self)
         self.files = FileService(self)
+        self.profile_images = ProfileImageService(self)
         self.preferences = PreferenceService(self)
         self.statuses = StatusService(self)
         self.search = SearchService(self)
@@ -48,10 +56,34 @@ class Hub:
         self.deliveries = DeliveryService(self)
         self.outgoing_webhooks = OutgoingWebhookService(self)
         self.actions = ActionService(self)
+        self.system = SystemService(self)
+
+    def refresh_config(self) -> None:
+        """Runs with the configuration file's latest version once another process or an admin changed it
+        (Config.refreshed). Settings read when the Hub is built (SqlSettings, CacheSettings,
+        FileSettings.Directory and MaxImageDecoderConcurrency, RateLimitSettings) wait for a restart."""
+        self.config = self.config.refreshed()
 
     @property
     def data_dir(self) -> Path:
         return Path(self.config["FileSettings"]["Directory"])
+
+    def health(self) -> dict[str, bool]:
+        """Whether the database answers and the file store takes a write, for ping's server status."""
+        try:
+            with self.store.read() as s:
+                s.execute(text("SELECT 1"))
+            database = True
+        except Exception:  # every driver fails in its own way; the log keeps the reason
+            logger.exception("health check: the database does not answer")
+            database = False
+        try:
+            self.files.storage.write_bytes(".health", b"ok")
+            files = True
+        except OSError:
+            logger.exception("health check: the file store does not take a write")
+            files = False
+        return {"database": database, "files": files}
 
     def close(self) -> None:
         self.bus.close()

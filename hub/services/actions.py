@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import logging
 import re
 import secrets
@@ -25,11 +24,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub import events, models, validation
+from hub import events, jsonsafe, models, security, validation
 from hub.errors import AppError, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
+from hub.integrations import client_location
 from hub.permissions import Actor, require_read_channel, require_team_member
-from hub.services.posts import EPHEMERAL_TYPE
+from hub.services.posts import EPHEMERAL_TYPE, client_props, server_props
 from webhooks.dialogs import check_dialog, submission_errors
 from webhooks.incoming import slack_text_to_markdown
 from webhooks.outbound import OutboundError, OutboundPolicy, check_url, send
@@ -48,9 +48,7 @@ DIALOG_LIFETIME_MS = 24 * 60 * 60 * 1000
 DIALOG_URL_PREFIX = "dialog:"
 ACTION_TYPES = frozenset({"button", "select"})
 ACTION_DATA_SOURCES = frozenset({"", "users", "channels"})
-# Props of the clicked post that an `update` keeps (or keeps absent): Mattermost's PostActionRetainPropKeys.
-RETAINED_PROPS = ("from_webhook", "override_username", "override_icon_url")
-_ACTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_ACTION_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _SECRET_NAME = "interactive"
 
 
@@ -143,15 +141,15 @@ class ActionService:
         return {**props, "attachments": attachments}
 
     def _make_cookie(self, post_id: str, channel_id: str, root_id: str) -> str:
-        payload = base64.b64encode(json.dumps([post_id, channel_id, root_id]).encode()).decode()
+        payload = base64.b64encode(jsonsafe.dumps([post_id, channel_id, root_id]).encode()).decode()
         return f"{payload}.{self._signature('cookie', payload)}"
 
     def _open_cookie(self, cookie: str, post_id: str) -> tuple[str, str]:
         """(channel id, root id) of the ephemeral post a cookie was made for."""
         payload, _, signature = cookie.partition(".")
-        if not hmac.compare_digest(signature, self._signature("cookie", payload)):
+        if not security.same(signature, self._signature("cookie", payload)):
             raise invalid_param("cookie", "the cookie was not made by this server")
-        cookie_post_id, channel_id, root_id = json.loads(base64.b64decode(payload))
+        cookie_post_id, channel_id, root_id = jsonsafe.loads(base64.b64decode(payload))
         if cookie_post_id != post_id:
             raise invalid_param("cookie", "the cookie belongs to another post")
         return channel_id, root_id
@@ -198,7 +196,7 @@ class ActionService:
                 raise invalid_param("props.attachments", "an action must be an object")
             action = {k: v for k, v in given.items() if k not in ("integration", "cookie")}
             action_id = action.get("id")
-            if not isinstance(action_id, str) or not _ACTION_ID.match(action_id) or action_id in seen:
+            if not isinstance(action_id, str) or not _ACTION_ID.fullmatch(action_id) or action_id in seen:
                 action_id = new_id()
             seen.add(action_id)
             action["id"] = action_id
@@ -261,11 +259,11 @@ class ActionService:
         except ValueError:
             raise _trigger_error("base64_decode_failed", "trigger_id is not base64") from None
         parts = decoded.split(":")
-        if len(parts) != 4 or not parts[2].isdigit():
+        if len(parts) != 4 or not (parts[2].isascii() and parts[2].isdigit()):
             raise _trigger_error("missing_data", "trigger_id does not have its four parts")
         client_id, user_id, issued_at, signature = parts
         expected = self._signature("trigger", f"{client_id}:{user_id}:{issued_at}")
-        if not hmac.compare_digest(signature, expected):
+        if not security.same(signature, expected):
             raise _trigger_error("verify_signature_failed", "trigger_id was not issued by this server")
         if now_ms() - int(issued_at) > TRIGGER_ID_LIFETIME_MS:
             raise _trigger_error("expired", f"trigger ids last {TRIGGER_ID_LIFETIME_MS // 1000} s")
@@ -275,7 +273,7 @@ class ActionService:
     def _call(self, url: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POSTs JSON to an integration (no transaction open) and answers its JSON object, {} for an
         empty answer."""
-        body = json.dumps(payload).encode()
+        body = jsonsafe.dumps(payload).encode()
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         signing_secret = self.hub.config["ServiceSettings"]["IntegrationActionsSigningSecret"]
         if signing_secret:
@@ -291,7 +289,7 @@ class ActionService:
         if not answer.body.strip():
             return {}
         try:
-            data = json.loads(answer.body)
+            data = jsonsafe.loads(answer.body)
         except ValueError:
             raise integration_failed("the integration's answer is not JSON") from None
         if not isinstance(data, dict):
@@ -315,7 +313,7 @@ class ActionService:
                 post, channel = self.hub.posts.readable(s, actor, post_id)
                 original_props = dict(post.props or {})
                 root_id = post.root_id or post.id
-            action = s.get(models.PostAction, (post_id, action_id)) if _ACTION_ID.match(action_id) else None
+            action = s.get(models.PostAction, (post_id, action_id)) if _ACTION_ID.fullmatch(action_id) else None
             if action is None:
                 raise action_not_found(f"post {post_id} has no action {action_id!r} with an integration")
             user = self.hub.users.load(s, actor.user_id)
@@ -340,7 +338,9 @@ class ActionService:
             "context": context,
         }
         answer = self._call(url, request)
-        retained = {key: original_props[key] for key in RETAINED_PROPS if key in original_props}
+        # What the server set on the clicked post stays (or stays absent), as Mattermost's
+        # PostActionRetainPropKeys do.
+        retained = server_props(original_props)
         update = answer.get("update")
         if update is not None and ephemeral:
             logger.info("an integration answered an update for ephemeral post %s; nothing to update", post_id)
@@ -356,8 +356,8 @@ class ActionService:
                 user.id, channel.id, user.id, ephemeral_text, EPHEMERAL_TYPE, retained, root_id
             )
         result = {"status": "OK", "trigger_id": client_trigger_id}
-        goto_location = answer.get("goto_location")
-        if isinstance(goto_location, str) and goto_location:
+        goto_location = client_location(answer.get("goto_location"))
+        if goto_location:
             result["goto_location"] = goto_location
         return result
 
@@ -375,7 +375,7 @@ class ActionService:
             raise integration_failed(f"update.message is longer than {limit} characters")
         changes: dict[str, Any] = {"message": message}
         if props is not None:
-            changes["props"] = {**{k: v for k, v in props.items() if k not in RETAINED_PROPS}, **retained}
+            changes["props"] = {**client_props(props), **retained}
         with self.hub.store.write() as s:
             post = self.hub.posts.load(s, post_id)
             channel = self.hub.channels.load(s, post.channel_id)

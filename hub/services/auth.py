@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pyotp
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, case, delete, select, update
 from sqlalchemy.orm import Session
 
 from hub import events, models, validation
@@ -13,13 +13,16 @@ from hub.errors import AppError, forbidden, invalid_param, unauthorized
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor, require_admin, require_self_or_admin
 from hub.ratelimit import TokenBucket
-from hub.security import hash_token, new_token, same, verify_password
+from hub.security import decoy_password_hash, hash_token, new_token, same, verify_password
 
 if TYPE_CHECKING:
     from hub.services import Hub
 
 ACTIVITY_WRITE_INTERVAL_MS = 5 * 60 * 1000
 HOUR_MS = 3600 * 1000
+MINUTE_MS = 60 * 1000
+# Stale failures of unknown login ids removed whenever a new login id fails, so that guesses do not pile up.
+STALE_FAILURES_PRUNED = 10
 
 
 def _invalid_login() -> AppError:
@@ -27,6 +30,36 @@ def _invalid_login() -> AppError:
         "api.user.login.invalid_credentials_email_username",
         "Enter a valid email or username and/or password.",
         401,
+    )
+
+
+def _locked_out() -> AppError:
+    return AppError(
+        "api.user.check_user_login_attempts.too_many.app_error",
+        "Your account is locked because of too many failed password attempts. Please try again later.",
+        401,
+    )
+
+
+def _add_failure(
+    s: Session,
+    model: type[models.User] | type[models.UnknownLoginFailure],
+    key: ColumnElement[bool],
+    now: int,
+    forgotten_before: int,
+) -> None:
+    """Counts a failed attempt in one statement, so that simultaneous ones all count; after a lockout's
+    length without a failure the count starts again."""
+    s.execute(
+        update(model)
+        .where(key)
+        .values(
+            failed_attempts=case(
+                (model.last_failed_attempt_at < forgotten_before, 1), else_=model.failed_attempts + 1
+            ),
+            last_failed_attempt_at=now,
+        )
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -51,23 +84,18 @@ class AuthService:
         login_id = validation.require_str("login_id", login_id, required=True, max_len=128)
         if not isinstance(password, str) or not password:
             raise invalid_param("password", "password is required")
-        max_attempts = self.hub.config["ServiceSettings"]["MaximumLoginAttempts"]
-        with self.hub.store.write() as s:
-            user = self.hub.users.by_login_id(s, login_id)
-            if user is None:
-                raise _invalid_login()
-            if user.failed_attempts >= max_attempts:
-                raise AppError(
-                    "api.user.check_user_login_attempts.too_many.app_error",
-                    "Your account is locked because of too many failed password attempts. Please reset your password.",
-                    401,
-                )
-            if not verify_password(user.password, password):
-                user.failed_attempts += 1
-                failed = True
-            else:
-                failed = False
-        if failed:
+        login_key = login_id.strip().lower()
+        with self.hub.store.read() as s:
+            user = self.hub.users.by_login_id(s, login_key)
+            tally = user if user is not None else s.get(models.UnknownLoginFailure, login_key)
+        now = now_ms()
+        self._refuse_if_locked(tally, now)
+        # A login id that names no account, or an account without a password, is verified against the decoy:
+        # the answer and the time it takes are those of a wrong password.
+        stored_hash = user.password if user is not None and user.password else decoy_password_hash()
+        verified = verify_password(stored_hash, password)
+        if user is None or not verified:
+            self._count_failure(user, login_key, now)
             raise _invalid_login()
         if user.mfa_active and not self._mfa_ok(user, mfa_token):
             raise AppError("mfa.validate_token.authenticate.app_error", "Invalid MFA token.", 401)
@@ -86,6 +114,57 @@ class AuthService:
             stored.failed_attempts = 0
             session, token = self._new_session(s, stored, hours, device_id=device)
         return user, session, token
+
+    # ---- passwords -------------------------------------------------------------------
+    def double_check_password(self, user: models.User, password: Any, refusal: AppError) -> None:
+        """Mattermost's DoubleCheckPassword, for a signed-in user confirming a change with their password:
+        the lockout applies, and a wrong password counts as a failed attempt and answers `refusal`."""
+        now = now_ms()
+        self._refuse_if_locked(user, now)
+        if not isinstance(password, str) or not verify_password(user.password, password):
+            self._count_failure(user, "", now)
+            raise refusal
+        if user.failed_attempts:
+            with self.hub.store.write() as s:
+                s.execute(update(models.User).where(models.User.id == user.id).values(failed_attempts=0))
+
+    def _forgotten_before(self, now: int) -> int:
+        """Failed attempts older than this are forgotten, which ends a lockout."""
+        return now - self.hub.config["ServiceSettings"]["LoginLockoutMinutes"] * MINUTE_MS
+
+    def _refuse_if_locked(self, tally: models.User | models.UnknownLoginFailure | None, now: int) -> None:
+        if (
+            tally is not None
+            and tally.failed_attempts >= self.hub.config["ServiceSettings"]["MaximumLoginAttempts"]
+            and tally.last_failed_attempt_at >= self._forgotten_before(now)
+        ):
+            raise _locked_out()
+
+    def _count_failure(self, user: models.User | None, login_id: str, now: int) -> None:
+        """One more failed attempt for the account, or else for the login id."""
+        forgotten_before = self._forgotten_before(now)
+        failures = models.UnknownLoginFailure
+
+        def count(s: Session) -> None:
+            if user is not None:
+                _add_failure(s, models.User, models.User.id == user.id, now, forgotten_before)
+            elif s.get(failures, login_id) is not None:
+                _add_failure(s, failures, failures.login_id == login_id, now, forgotten_before)
+            else:
+                stale = s.scalars(
+                    select(failures.login_id)
+                    .where(failures.last_failed_attempt_at < forgotten_before)
+                    .limit(STALE_FAILURES_PRUNED)
+                ).all()
+                if stale:
+                    s.execute(
+                        delete(failures).where(
+                            failures.login_id.in_(stale), failures.last_failed_attempt_at < forgotten_before
+                        )
+                    )
+                s.add(failures(login_id=login_id, failed_attempts=1, last_failed_attempt_at=now))
+
+        self.hub.store.write_get_or_create(count)
 
     def _mfa_ok(self, user: models.User, code: Any) -> bool:
         if not isinstance(code, str) or not code.strip():
@@ -168,9 +247,9 @@ class AuthService:
     def logout(self, actor: Actor) -> None:
         if actor.session_id:
             with self.hub.store.write() as s:
-                self._end_sessions(s, models.Session.id == actor.session_id)
+                self.end_sessions(s, models.Session.id == actor.session_id)
 
-    def _end_sessions(self, s: Session, condition: ColumnElement[bool]) -> None:
+    def end_sessions(self, s: Session, condition: ColumnElement[bool]) -> None:
         """Deletes the sessions and, once that is committed, closes their sockets in every web process."""
         ended = list(s.scalars(select(models.Session.id).where(condition)))
         if ended:
@@ -196,13 +275,13 @@ class AuthService:
             session = s.get(models.Session, session_id)
             if session is None or session.user_id != user_id:
                 raise AppError("app.session.get.app_error", "Unable to find the session.", 400 if session else 404)
-            self._end_sessions(s, models.Session.id == session.id)
+            self.end_sessions(s, models.Session.id == session.id)
 
     def revoke_all_sessions(self, actor: Actor, user_id: str) -> None:
         require_self_or_admin(actor, user_id)
         validation.require_id("user_id", user_id)
         with self.hub.store.write() as s:
-            self._end_sessions(s, models.Session.user_id == user_id)
+            self.end_sessions(s, models.Session.user_id == user_id)
 
     # ---- personal access tokens ------------------------------------------------------
     def _require_tokens_enabled(self) -> None:

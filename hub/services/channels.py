@@ -6,8 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from hub import events, models, serialize, validation
 from hub.errors import AppError, forbidden, invalid_param
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 DEFAULT_CHANNEL = "town-square"
 GROUP_MIN_USERS = 3
 GROUP_MAX_USERS = 8
+# Mattermost's ChannelSearchDefaultLimit: what the autocompletes answer at most (per kind of channel).
+AUTOCOMPLETE_LIMIT = 50
 
 
 def channel_not_found(detail: str = "") -> AppError:
@@ -68,40 +70,62 @@ class ChannelStats:
 
 
 def _display_name(value: Any) -> str:
-    return validation.require_str("display_name", value, required=True, max_len=64)
+    return validation.text("display_name", value, required=True, max_len=64)
 
 
-# A member's channel notification settings and the values Mattermost accepts for each, with its error ids.
-_MEMBER_NOTIFY_LEVELS: dict[str, tuple[frozenset[str], str]] = {
+_NOTIFY_LEVELS = frozenset({"default", "all", "mention", "none"})
+# The channel notification settings Mattermost's UpdateChannelMemberNotifyProps takes (any other key is
+# dropped, as there), with the values its ChannelMember.IsValid accepts and the error id of each; None
+# marks the settings it stores unchecked.
+_MEMBER_NOTIFY_PROPS: dict[str, tuple[frozenset[str], str] | None] = {
     "mark_unread": (frozenset({"all", "mention"}), "unread_level"),
-    "desktop": (frozenset({"default", "all", "mention", "none"}), "notify_level"),
-    "push": (frozenset({"default", "all", "mention", "none"}), "push_level"),
-    "email": (frozenset({"default", "all", "none"}), "email_value"),
+    "desktop": (_NOTIFY_LEVELS, "notify_level"),
+    "push": (_NOTIFY_LEVELS, "push_level"),
+    "email": (frozenset({"default", "true", "false"}), "email_value"),
     "ignore_channel_mentions": (frozenset({"default", "off", "on"}), "ignore_channel_mentions_value"),
+    "channel_auto_follow_threads": (frozenset({"off", "on"}), "channel_auto_follow_threads_value"),
+    "desktop_threads": None,
+    "push_threads": None,
+    "email_threads": None,
+    "desktop_sound": None,
+    "desktop_notification_sound": None,
 }
 
 
 def _checked_member_notify_props(props: Any) -> dict[str, str]:
-    if not isinstance(props, dict) or not all(isinstance(v, str) for v in props.values()):
-        raise invalid_param("notify_props", "notify_props must be an object of strings")
-    for key, value in props.items():
-        allowed, error = _MEMBER_NOTIFY_LEVELS.get(key, (None, ""))
-        if allowed is not None and value not in allowed:
+    changes = {}
+    for key, value in validation.string_map("notify_props", props).items():
+        if key not in _MEMBER_NOTIFY_PROPS:
+            continue
+        rule = _MEMBER_NOTIFY_PROPS[key]
+        if rule is not None and value not in rule[0]:
             raise AppError(
-                f"model.channel_member.is_valid.{error}.app_error",
+                f"model.channel_member.is_valid.{rule[1]}.app_error",
                 "Invalid notify level.",
                 400,
                 f"{key}={value!r}",
             )
-    return props
+        changes[key] = value
+    return changes
+
+
+def _matching(term: str, *columns: Any) -> ColumnElement[bool]:
+    """Mattermost's channel search terms: every word of the term within one of the columns, in any case."""
+    return and_(
+        true(),
+        *(
+            or_(*(func.lower(column).contains(word, autoescape=True) for column in columns))
+            for word in term.lower().split()
+        ),
+    )
 
 
 # Editable channel properties with their rules; D and G channels allow only the header.
 _PROPERTIES: dict[str, Any] = {
     "display_name": _display_name,
     "name": lambda v: validation.handle_name("channel", v),
-    "header": lambda v: validation.require_str("header", v, max_len=1024),
-    "purpose": lambda v: validation.require_str("purpose", v, max_len=250),
+    "header": lambda v: validation.text("header", v, max_len=1024, multiline=True),
+    "purpose": lambda v: validation.text("purpose", v, max_len=250, multiline=True),
 }
 
 
@@ -184,6 +208,66 @@ class ChannelService:
                     .limit(per_page)
                 )
             )
+
+    def autocomplete(self, actor: Actor, team_id: str, term: Any) -> list[models.Channel]:
+        """GET /teams/{id}/channels/autocomplete: the team's public channels and the caller's private ones
+        whose name, display name or purpose hold the term, by display name. Archived ones are included, as
+        with Mattermost's default ExperimentalViewArchivedChannels."""
+        term = validation.require_str("name", term)
+        mine = select(models.ChannelMember.channel_id).where(models.ChannelMember.user_id == actor.user_id)
+        stmt = select(models.Channel).where(
+            models.Channel.team_id == team_id,
+            or_(models.Channel.type == "O", models.Channel.id.in_(mine)),
+            _matching(term, models.Channel.name, models.Channel.display_name, models.Channel.purpose),
+        )
+        with self.hub.store.read() as s:
+            self.hub.teams.load(s, team_id)
+            require_team_member(s, actor, team_id)
+            return list(
+                s.scalars(
+                    stmt.order_by(models.Channel.display_name, models.Channel.id).limit(AUTOCOMPLETE_LIMIT)
+                )
+            )
+
+    def search_autocomplete(self, actor: Actor, team_id: str, term: Any) -> list[tuple[models.Channel, str]]:
+        """GET /teams/{id}/channels/search_autocomplete (the in: of a search): the caller's channels of the
+        team and group channels matching the term, and their direct channels with users whose username or
+        nickname holds it, each with the name to show (the other user's username for a direct channel),
+        sorted by that name."""
+        validation.require_id("team_id", team_id)
+        term = validation.require_str("name", term)
+        mine = models.ChannelMember
+        others = aliased(models.ChannelMember)
+        channels = (
+            select(models.Channel)
+            .join(mine, mine.channel_id == models.Channel.id)
+            .where(
+                mine.user_id == actor.user_id,
+                or_(
+                    models.Channel.team_id == team_id,
+                    and_(models.Channel.team_id == "", models.Channel.type == "G"),
+                ),
+                _matching(term, models.Channel.name, models.Channel.display_name, models.Channel.purpose),
+            )
+            .limit(AUTOCOMPLETE_LIMIT)
+        )
+        directs = (
+            select(models.Channel, models.User.username)
+            .join(mine, mine.channel_id == models.Channel.id)
+            .join(others, others.channel_id == models.Channel.id)
+            .join(models.User, models.User.id == others.user_id)
+            .where(
+                models.Channel.type == "D",
+                mine.user_id == actor.user_id,
+                others.user_id != actor.user_id,
+                _matching(term, models.User.username, models.User.nickname),
+            )
+            .limit(AUTOCOMPLETE_LIMIT)
+        )
+        with self.hub.store.read() as s:
+            found = [(channel, channel.display_name) for channel in s.scalars(channels)]
+            found += [(channel, username) for channel, username in s.execute(directs)]
+        return sorted(found, key=lambda pair: pair[1].lower())
 
     def for_user_in_team(
         self, actor: Actor, user_id: str, team_id: str, *, include_deleted: bool = False
@@ -275,8 +359,8 @@ class ChannelService:
                 type=channel_type,
                 name=name,
                 display_name=display_name,
-                header=validation.require_str("header", fields.get("header"), max_len=1024),
-                purpose=validation.require_str("purpose", fields.get("purpose"), max_len=250),
+                header=_PROPERTIES["header"](fields.get("header")),
+                purpose=_PROPERTIES["purpose"](fields.get("purpose")),
                 creator_id=actor.user_id if actor else "",
             )
             s.add(channel)

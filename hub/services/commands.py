@@ -3,18 +3,18 @@ answered by a custom command's URL or by a built-in (custom commands win, as in 
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hub import models, validation
+from hub import jsonsafe, models, validation
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
+from hub.integrations import client_location
 from hub.permissions import (
     Actor,
     is_team_admin,
@@ -23,7 +23,14 @@ from hub.permissions import (
     require_team_admin,
     team_member,
 )
-from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, override_props, refuse_deleted_channel
+from hub.security import new_signing_secret
+from hub.services.posts import (
+    CUSTOM_TYPE_PREFIX,
+    EPHEMERAL_TYPE,
+    client_props,
+    override_props,
+    refuse_deleted_channel,
+)
 from webhooks.commands import EPHEMERAL, IN_CHANNEL, BuiltinCommand, CommandCall, CommandResponse
 from webhooks.commands.builtin import registry as builtin_registry
 from webhooks.incoming import slack_text_to_markdown, split_message
@@ -70,6 +77,12 @@ def to_api(command: models.Command) -> dict[str, Any]:
         "url": command.url,
         "plugin_id": "",
     }
+
+
+def to_api_with_signing_secret(command: models.Command) -> dict[str, Any]:
+    """The answer to a create: with regen_signing_secret's, the only one that shows the command's signing
+    secret; its URL's owner keeps it, and it never travels again."""
+    return {**to_api(command), "signing_secret": command.signing_secret}
 
 
 def sanitized(data: dict[str, Any]) -> dict[str, Any]:
@@ -198,6 +211,7 @@ class CommandService:
             command = models.Command(
                 id=new_id(),
                 token=new_id(),
+                signing_secret=new_signing_secret(),
                 create_at=now,
                 update_at=now,
                 delete_at=0,
@@ -294,6 +308,14 @@ class CommandService:
             command.update_at = now_ms()
             return command.token
 
+    def regenerate_signing_secret(self, actor: Actor, command_id: str) -> str:
+        self._require_enabled()
+        with self.hub.store.write() as s:
+            command = self._managed(s, actor, command_id)
+            command.signing_secret = new_signing_secret()
+            command.update_at = now_ms()
+            return command.signing_secret
+
     # ---- execution ---------------------------------------------------------------------
     def execute(self, actor: Actor, body: dict[str, Any]) -> CommandResponse:
         """POST /commands/execute: runs `/trigger text` in a channel and applies the answer."""
@@ -381,7 +403,7 @@ class CommandService:
         headers = {
             "Accept": "application/json",
             "Authorization": f"Token {command.token}",
-            **signed_headers(command.token, encoded),
+            **signed_headers(command.signing_secret, encoded),
         }
         url, body = command.url, None
         if command.method == "G":
@@ -426,17 +448,31 @@ class CommandService:
         with self.hub.store.write() as s:
             hook = s.get(models.CommandWebhook, hook_id) if is_valid_id(hook_id) else None
             if hook is None or hook.create_at < now_ms() - RESPONSE_URL_LIFETIME_MS:
+                # Mattermost's answer for a response_url it does not know, or no longer (expired).
                 raise AppError(
-                    "app.command_webhook.invalid.app_error", "Invalid webhook.", 400, f"hook_id={hook_id}"
+                    "app.command_webhook.get.missing",
+                    "Unable to find the webhook.",
+                    404,
+                    f"hook_id={hook_id}",
                 )
-            if hook.use_count >= RESPONSE_URL_MAX_USES:
+            # One conditional UPDATE counts the use: answers that read the count and wrote it back plus one
+            # could all read the same count at once and together pass the limit.
+            counted = s.execute(
+                update(models.CommandWebhook)
+                .where(
+                    models.CommandWebhook.id == hook.id,
+                    models.CommandWebhook.use_count < RESPONSE_URL_MAX_USES,
+                )
+                .values(use_count=models.CommandWebhook.use_count + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not counted:
                 raise AppError(
                     "app.command_webhook.try_use.invalid.app_error",
                     "Invalid webhook.",
                     400,
                     f"a response_url takes at most {RESPONSE_URL_MAX_USES} answers",
                 )
-            hook.use_count += 1
             command = s.get(models.Command, hook.command_id)
             user = self.hub.users.load(s, hook.user_id)
             channel = self.hub.channels.load(s, hook.channel_id)
@@ -531,7 +567,7 @@ def parse_command_response(body: bytes, content_type: str) -> CommandResponse:
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         return CommandResponse(EPHEMERAL, body.decode("utf-8", errors="replace"))
     try:
-        data = json.loads(body)
+        data = jsonsafe.loads(body)
     except ValueError as exc:
         raise AppError(
             "api.command.execute_command.format.app_error", "The command's response is not valid JSON.", 400, str(exc)
@@ -570,8 +606,8 @@ def _response_from(data: Any, depth: int) -> CommandResponse:
         icon_url=text_field("icon_url"),
         channel_id=text_field("channel_id"),
         type=text_field("type"),
-        props=props,
-        goto_location=text_field("goto_location"),
+        props=client_props(props),
+        goto_location=client_location(text_field("goto_location")),
         trigger_id=text_field("trigger_id"),
         skip_slack_parsing=data.get("skip_slack_parsing") is True,
         attachments=attachments,

@@ -10,12 +10,12 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Callable, TypeVar
 
 from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
-from hub import models, validation
+from hub import models, offload, validation
 from hub.errors import AppError, forbidden, invalid_param
 from hub.filestore import FileTooLarge, LocalFileStore, UnsafePath
 from hub.ids import new_id, now_ms
@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Mattermost's default FileSettings.MaxImageResolution: larger images would take too much memory to decode.
-MAX_IMAGE_RESOLUTION = 33_177_600
+Rendered = TypeVar("Rendered")
 THUMBNAIL_SIZE = (120, 100)
 PREVIEW_MAX_WIDTH = 1920
 MINI_PREVIEW_SIZE = (16, 16)
@@ -85,6 +84,10 @@ class _RenderedImage:
     mini_preview: str
 
 
+class ImageTooLarge(Exception):
+    """More pixels than FileSettings.MaxImageResolution allows; the message says how many."""
+
+
 def file_not_found(detail: str = "") -> AppError:
     return AppError("app.file_info.get.app_error", "Unable to get the file info.", 404, detail)
 
@@ -98,10 +101,10 @@ def _too_large(name: str, limit: int) -> AppError:
     )
 
 
-def _image_too_large(name: str, detail: str) -> AppError:
+def _image_too_large(name: str, limit: int, detail: str) -> AppError:
     return AppError(
         "api.file.upload_file.large_image_detailed.app_error",
-        f"{name} dimensions exceed the limit of {MAX_IMAGE_RESOLUTION} pixels.",
+        f"{name} dimensions exceed the limit of {limit} pixels.",
         400,
         detail,
     )
@@ -173,6 +176,10 @@ class FileService:
     def __init__(self, hub: "Hub") -> None:
         self.hub = hub
         self.storage = LocalFileStore(hub.data_dir)
+        decoders = hub.config["FileSettings"]["MaxImageDecoderConcurrency"]
+        # Decoding and scaling take seconds for large images: in these threads they leave the event loop
+        # free, and the pool's size bounds the memory that decoded images take at once.
+        self.decoders = offload.Pool(offload.cpu_count() if decoders == -1 else decoders)
 
     # ---- uploads -------------------------------------------------------------------
     def upload(self, actor: Actor, channel_id: str, uploads: list[Upload]) -> list[models.FileInfo]:
@@ -279,20 +286,33 @@ class FileService:
         stored, _ = self.storage.open(path)
         with stored:
             try:
-                image = Image.open(stored, formats=DECODED_FORMATS)
-            except Image.DecompressionBombError:
-                raise _image_too_large(name, "too large for the image decoder") from None
-            except Exception:  # decoders raise many types on hostile input; all mean "not an image"
-                logger.info("%s is not a decodable image; stored as a plain file", path)
+                rendered = self.decode(stored, _render)
+            except ImageTooLarge as refused:
+                limit = self.hub.config["FileSettings"]["MaxImageResolution"]
+                raise _image_too_large(name, limit, str(refused)) from None
+        if rendered is None:
+            logger.info("%s is not a decodable image; stored as a plain file", path)
+        return rendered
+
+    def decode(self, stream: BinaryIO, render: Callable[[Image.Image], Rendered]) -> Rendered | None:
+        """render(image) of the image in `stream`, in a decoder thread; None when the bytes are no image we
+        decode. An image over FileSettings.MaxImageResolution raises ImageTooLarge from its header, before
+        anything is decoded."""
+        limit = self.hub.config["FileSettings"]["MaxImageResolution"]
+        try:
+            image = Image.open(stream, formats=DECODED_FORMATS)
+        except Image.DecompressionBombError:
+            raise ImageTooLarge("too large for the image decoder") from None
+        except Exception:  # decoders raise many types on hostile input; all mean "not an image"
+            return None
+        with image:
+            if image.width * image.height > limit:
+                raise ImageTooLarge(f"{image.width} by {image.height} pixels")
+            try:
+                return self.decoders.run(render, image)
+            except Exception:  # a truncated or corrupt body fails only while decoding
+                logger.info("an image did not decode", exc_info=True)
                 return None
-            with image:
-                if image.width * image.height > MAX_IMAGE_RESOLUTION:
-                    raise _image_too_large(name, f"{image.width} by {image.height} pixels")
-                try:
-                    return _render(image)
-                except Exception:  # a truncated or corrupt body fails only while decoding
-                    logger.info("%s did not decode as an image; stored as a plain file", path, exc_info=True)
-                    return None
 
     # ---- reading -------------------------------------------------------------------
     def get_info(self, actor: Actor, file_id: str) -> models.FileInfo:

@@ -4,6 +4,7 @@ A hook whose callbacks keep failing is switched off (`disabled_reason`) and its 
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -12,9 +13,11 @@ from sqlalchemy.orm import Session
 from hub import models, validation
 from hub.errors import AppError, invalid_param
 from hub.ids import new_id, now_ms
+from hub.integrations import OUTGOING_WEBHOOK, owner_is_member, require_integration_owner
 from hub.permissions import Actor, require_admin, require_team_admin
+from hub.security import new_signing_secret
 from hub.services.deliveries import delivery_to_api
-from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, override_props
+from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, client_props, override_props
 from webhooks.incoming import slack_text_to_markdown, split_message
 from webhooks.outbound import OutboundResponse, check_url
 from webhooks.outgoing import (
@@ -30,6 +33,8 @@ from webhooks.outgoing import (
 
 if TYPE_CHECKING:
     from hub.services import Hub
+
+logger = logging.getLogger(__name__)
 
 TRIGGER_WHEN_EXACT = EXACT_MATCH
 TRIGGER_WHEN_STARTS_WITH = STARTS_WITH
@@ -70,6 +75,12 @@ def to_api(hook: models.OutgoingWebhook) -> dict[str, Any]:
         "consecutive_failures": hook.consecutive_failures,
         "disabled_reason": hook.disabled_reason,
     }
+
+
+def to_api_with_signing_secret(hook: models.OutgoingWebhook) -> dict[str, Any]:
+    """The answer to a create or a regen_signing_secret, the only ones that show the hook's signing
+    secret: the receiver keeps it, and it never travels again."""
+    return {**to_api(hook), "signing_secret": hook.signing_secret}
 
 
 def hook_not_found(detail: str) -> AppError:
@@ -209,17 +220,20 @@ class OutgoingWebhookService:
             )
         return channel.id
 
-    def _creator_id(self, s: Session, actor: Actor, creator_id: Any) -> str:
-        """The hook's answers are posted as its creator: the actor, or an active account a team
-        admin names (Mattermost's creator_id on create)."""
-        if creator_id in (None, "", actor.user_id):
+    def _creator_id(self, s: Session, actor: Actor, team_id: str, creator_id: Any) -> str:
+        """The hook's answers are posted as its creator: the actor, or another account a team admin
+        names (Mattermost's creator_id on create)."""
+        if creator_id in (None, ""):
             if not actor.user_id:
                 raise invalid_param("creator_id", "name the account the hook's answers are posted as")
-            return actor.user_id
+            creator_id = actor.user_id
         creator = self.hub.users.load(s, validation.require_id("creator_id", creator_id))
-        if not creator.is_active:
-            raise invalid_param("creator_id", f"user {creator.id} is deactivated")
+        self._require_creator(s, actor, creator, team_id)
         return creator.id
+
+    def _require_creator(self, s: Session, actor: Actor, creator: models.User, team_id: str) -> None:
+        # Outgoing hooks listen to public channels only: the team is where the answers may go.
+        require_integration_owner(s, actor, creator, team_id, None, kind=OUTGOING_WEBHOOK, field="creator_id")
 
     def _check_triggers(self, s: Session, hook: models.OutgoingWebhook, overlap_error_id: str) -> None:
         """A hook listens to a channel or to trigger words; two hooks of one channel (or of the whole
@@ -261,10 +275,11 @@ class OutgoingWebhookService:
             hook = models.OutgoingWebhook(
                 id=new_id(),
                 token=new_id(),
+                signing_secret=new_signing_secret(),
                 create_at=now,
                 update_at=now,
                 delete_at=0,
-                creator_id=self._creator_id(s, actor, fields.get("creator_id")),
+                creator_id=self._creator_id(s, actor, team.id, fields.get("creator_id")),
                 channel_id=self._hook_channel_id(s, team.id, fields.get("channel_id")),
                 team_id=team.id,
                 consecutive_failures=0,
@@ -317,6 +332,7 @@ class OutgoingWebhookService:
                     400,
                     f"the hook is in team {hook.team_id}",
                 )
+            self._require_creator(s, actor, self.hub.users.load(s, hook.creator_id), hook.team_id)
             if "channel_id" in fields:
                 hook.channel_id = self._hook_channel_id(s, hook.team_id, fields["channel_id"])
             for name, value in changes.items():
@@ -330,6 +346,16 @@ class OutgoingWebhookService:
         with self.hub.store.write() as s:
             hook = self._managed(s, actor, hook_id)
             hook.token = new_id()
+            hook.update_at = now_ms()
+            return hook
+
+    def regenerate_signing_secret(self, actor: Actor, hook_id: str) -> models.OutgoingWebhook:
+        """A new key for the hook's signatures, e.g. after the old one leaked; deliveries still queued are
+        signed with it when they are sent."""
+        self._require_enabled()
+        with self.hub.store.write() as s:
+            hook = self._managed(s, actor, hook_id)
+            hook.signing_secret = new_signing_secret()
             hook.update_at = now_ms()
             return hook
 
@@ -452,7 +478,7 @@ class OutgoingWebhookDeliveries:
         hook = s.get(models.OutgoingWebhook, delivery.source_id)
         if hook is None or hook.delete_at or hook.disabled_reason:
             return None
-        return hook.token
+        return hook.signing_secret
 
     def answered(self, hub: "Hub", delivery: models.Delivery, response: OutboundResponse) -> None:
         """A JSON answer with text or attachments is posted as the hook's creator: in the channel, or as
@@ -467,10 +493,11 @@ class OutgoingWebhookDeliveries:
             if hook is None or channel is None or channel.delete_at:
                 return
             creator = hub.users.load(s, hook.creator_id)
-            if not creator.is_active:
+            if not creator.is_active or not owner_is_member(s, creator.id, hook.team_id, channel):
+                logger.info("hook %s: its creator %s may not post here; answer dropped", hook.id, creator.id)
                 return
             props: dict[str, Any] = {
-                **answer.props,
+                **client_props(answer.props),
                 "from_webhook": "true",
                 "webhook_display_name": hook.display_name,
                 **override_props(settings, answer.username or hook.username, answer.icon_url or hook.icon_url),

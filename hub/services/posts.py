@@ -45,12 +45,41 @@ CHANNEL_WIDE_MENTIONS = frozenset({"channel", "all", "here"})
 
 # Mattermost's hashtag rules (model.ParseHashtags): a letter after '#', then letters, digits,
 # '-', '_' or '.', ending in a letter or digit; punctuation around a word does not count.
-_HASHTAG = re.compile(r"^#[^\W\d_][\w\-.]*[^\W_]$")
+_HASHTAG = re.compile(r"#[^\W\d_][\w\-.]*[^\W_]")
 _LEADING_PUNCTUATION = re.compile(r"^(?:[^\w\s#]|_)+")
 _TRAILING_PUNCTUATION = re.compile(r"(?:[^\w\s]|_)+$")
 _REPEATED_HASHES = re.compile(r"^#{2,}")
 # An @ that starts a word: "mail@example.com" mentions nobody.
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9.\-_]+)")
+# Props that make a post show as an integration's, or under another name or icon. Only the server sets
+# them (override_props, and each integration for its own posts); whatever a client sends is dropped.
+SERVER_ONLY_PROPS = frozenset(
+    {
+        "from_webhook",
+        "from_bot",
+        "from_plugin",
+        "from_oauth_app",
+        "override_username",
+        "override_icon_url",
+        "override_icon_emoji",
+        "webhook_display_name",
+    }
+)
+
+
+def client_props(props: dict[str, Any]) -> dict[str, Any]:
+    """Props from outside the server (a user, a webhook's sender, an integration's answer) without the
+    server-only ones."""
+    dropped = sorted(key for key in props if key in SERVER_ONLY_PROPS)
+    if not dropped:
+        return props
+    logger.info("dropped the server-only props %s sent by a client", dropped)
+    return {key: value for key, value in props.items() if key not in SERVER_ONLY_PROPS}
+
+
+def server_props(props: dict[str, Any] | None) -> dict[str, Any]:
+    """The server-only props a stored post carries, which an edit from outside keeps as they were."""
+    return {key: value for key, value in (props or {}).items() if key in SERVER_ONLY_PROPS}
 
 
 def override_props(settings: dict[str, Any], username: str, icon_url: str, icon_emoji: str = "") -> dict[str, Any]:
@@ -162,7 +191,7 @@ def parse_hashtags(message: str) -> str:
     tags = []
     for word in message.split():
         word = _REPEATED_HASHES.sub("#", _TRAILING_PUNCTUATION.sub("", _LEADING_PUNCTUATION.sub("", word)))
-        if _HASHTAG.match(word):
+        if _HASHTAG.fullmatch(word):
             tags.append(word)
     text = " ".join(tags)
     if len(text) > MAX_HASHTAGS_LENGTH:
@@ -205,24 +234,12 @@ _NEWEST_FIRST = (models.Post.create_at.desc(), models.Post.id.desc())
 _OLDEST_FIRST = (models.Post.create_at.asc(), models.Post.id.asc())
 
 
-def _int_param(name: str, value: Any) -> int:
-    if value in (None, ""):
-        return 0
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise invalid_param(name, f"{name} must be a whole number") from None
-
-
 def _optional_id(name: str, value: Any) -> str:
     return validation.require_id(name, value) if value not in (None, "") else ""
 
 
 def _limit_param(name: str, value: Any) -> int:
-    limit = _int_param(name, value) if value not in (None, "") else 60
-    if limit < 0:
-        raise invalid_param(name, f"{name} must not be negative")
-    return min(limit, MAX_PER_PAGE)
+    return min(validation.whole_number(name, value, default=60), MAX_PER_PAGE)
 
 
 def _props(value: Any) -> dict[str, Any]:
@@ -230,7 +247,7 @@ def _props(value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise invalid_param("props", "props must be an object")
-    return value
+    return client_props(value)
 
 
 def _metadata(value: Any) -> dict[str, Any]:
@@ -762,7 +779,7 @@ class PostService:
     def for_channel(self, actor: Actor, channel_id: str, query: dict[str, Any]) -> PostList:
         """GET /channels/{id}/posts: `since`, else `after`, else `before`, else a plain page."""
         page, per_page = validation.paging(query.get("page"), query.get("per_page"), maximum=MAX_PER_PAGE)
-        since = _int_param("since", query.get("since"))
+        since = validation.whole_number("since", query.get("since"))
         after = _optional_id("after", query.get("after"))
         before = _optional_id("before", query.get("before"))
         with self.hub.store.read() as s:
@@ -836,10 +853,10 @@ class PostService:
     def thread(self, actor: Actor, post_id: str, query: dict[str, Any]) -> PostList:
         """The root and its replies, newest first; `direction` pages the replies from a cursor,
         and then the root comes first as Mattermost's paginated threads have it."""
-        per_page = _int_param("perPage", query.get("perPage"))
+        per_page = validation.whole_number("perPage", query.get("perPage"))
         if not 0 <= per_page <= MAX_PER_PAGE:
             raise invalid_param("perPage", f"perPage must be between 0 and {MAX_PER_PAGE}")
-        from_create_at = _int_param("fromCreateAt", query.get("fromCreateAt"))
+        from_create_at = validation.whole_number("fromCreateAt", query.get("fromCreateAt"))
         from_post = query.get("fromPost") or ""
         if from_post and not from_create_at:
             raise invalid_param("fromPost", "fromPost needs fromCreateAt")
@@ -919,6 +936,9 @@ class PostService:
                 raise AppError(
                     "api.post.update_post.system_message.app_error", "Unable to update system message.", 400
                 )
+            if "props" in changes:
+                # A webhook's post edited by its owner still shows as the webhook's.
+                changes = {**changes, "props": {**changes["props"], **server_props(post.props)}}
             return self._apply_changes(s, post, channel, changes)
 
     def edit_from_webhook(

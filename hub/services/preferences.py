@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub import events, models, validation
+from hub import events, jsonsafe, models, validation
 from hub.errors import AppError, invalid_param
 from hub.ids import is_valid_id
 from hub.permissions import Actor, require_read_channel, require_self_or_admin
@@ -75,12 +74,12 @@ def _require_owned(preferences: list[PreferenceInput], user_id: str, error_id: s
 def _sanitized_theme(value: str) -> str:
     """Mattermost keeps theme values to colours, blanking anything else to white."""
     try:
-        theme = json.loads(value)
+        theme = jsonsafe.loads(value)
     except ValueError:
         theme = None
     if not isinstance(theme, dict) or not all(isinstance(v, str) for v in theme.values()):
         raise _preference_error("theme", "the theme must be a JSON object of strings")
-    return json.dumps(
+    return jsonsafe.dumps(
         {
             k: v if k in _THEME_NON_COLORS or _THEME_COLOR.fullmatch(v) else "#ffffff"
             for k, v in theme.items()

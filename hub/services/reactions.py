@@ -20,12 +20,12 @@ MAX_EMOJI_NAME_LENGTH = 64
 # Mattermost's default ServiceSettings.UniqueEmojiReactionLimitPerPost.
 UNIQUE_EMOJI_LIMIT_PER_POST = 50
 # Mattermost lowercases emoji names before checking them against this.
-_EMOJI_NAME = re.compile(r"^[a-z0-9_+\-]+$")
+_EMOJI_NAME = re.compile(r"[a-z0-9_+\-]+")
 
 
 def _emoji_name(value: str) -> str | None:
     name = value.lower()
-    return name if 0 < len(name) <= MAX_EMOJI_NAME_LENGTH and _EMOJI_NAME.match(name) else None
+    return name if 0 < len(name) <= MAX_EMOJI_NAME_LENGTH and _EMOJI_NAME.fullmatch(name) else None
 
 
 def _announce(s: Session, name: str, reaction: dict[str, Any], channel_id: str) -> None:

@@ -1,10 +1,10 @@
-"""What WebSocket clients ask of the server directly: typing notices."""
+"""What WebSocket clients ask of the server directly: typing notices, and how long their session lasts."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hub import events, validation
+from hub import events, models, validation
 from hub.permissions import Actor, require_channel_member
 
 if TYPE_CHECKING:
@@ -14,6 +14,13 @@ if TYPE_CHECKING:
 class RealtimeService:
     def __init__(self, hub: "Hub") -> None:
         self.hub = hub
+
+    def session_expires_at(self, session_id: str) -> int:
+        """When the session ends (ms), as stored now: activity may have extended it since the socket opened.
+        0 when it is gone."""
+        with self.hub.store.read() as s:
+            session = s.get(models.Session, session_id)
+            return session.expires_at if session is not None else 0
 
     def typing(self, actor: Actor, channel_id: Any, parent_id: Any = "") -> None:
         """Tells the channel's other members that the actor is typing (Mattermost's `typing` event)."""

@@ -45,7 +45,8 @@ RESERVED_TEAM_NAMES = {
     "boards",
     "playbooks",
 }
-_TEAM_NAME = re.compile(r"^[a-z0-9]+([a-z0-9-]+|(__)?)[a-z0-9]+$")
+# Matched whole (re.fullmatch): with re.match and "$" a trailing newline would still pass.
+_TEAM_NAME = re.compile(r"[a-z0-9]+([a-z0-9-]+|(__)?)[a-z0-9]+")
 MAX_ADD_MEMBERS_BATCH = 256
 
 
@@ -77,9 +78,24 @@ class TeamStats:
     active_member_count: int
 
 
+@dataclass
+class TeamUnread:
+    """Mattermost's TeamUnread. Hubbub has no followed threads (collapsed reply threads), so the thread
+    counts stay 0 even when include_collapsed_threads is asked for."""
+
+    team_id: str
+    msg_count: int = 0
+    mention_count: int = 0
+    mention_count_root: int = 0
+    msg_count_root: int = 0
+    thread_count: int = 0
+    thread_mention_count: int = 0
+    thread_urgent_mention_count: int = 0
+
+
 def _team_name(value: Any) -> str:
     name = validation.require_str("name", value, required=True)
-    if not (2 <= len(name) <= 64) or not _TEAM_NAME.match(name):
+    if not (2 <= len(name) <= 64) or not _TEAM_NAME.fullmatch(name):
         raise AppError(
             "model.team.is_valid.url.app_error",
             "Name must be 2 or more lowercase alphanumeric characters.",
@@ -104,7 +120,7 @@ def _display_name(value: Any) -> str:
             400,
             "display_name must be 1 to 64 characters",
         )
-    return value
+    return validation.refuse_control_characters("display_name", value)
 
 
 def _email_allowed(team: models.Team, user: models.User) -> bool:
@@ -120,11 +136,20 @@ def _open_invite(value: Any) -> bool:
 # The fields a team admin may change, with their rules; `type` follows allow_open_invite as in Mattermost.
 _EDITABLE: dict[str, Any] = {
     "display_name": _display_name,
-    "description": lambda v: validation.require_str("description", v, max_len=255),
-    "company_name": lambda v: validation.require_str("company_name", v, max_len=64),
+    "description": lambda v: validation.text("description", v, max_len=255, multiline=True),
+    "company_name": lambda v: validation.text("company_name", v, max_len=64),
     "allowed_domains": lambda v: validation.require_str("allowed_domains", v, max_len=1000),
     "allow_open_invite": _open_invite,
 }
+
+
+def _count_unread(unread: TeamUnread, row) -> None:
+    """Mentions always count; messages not in channels muted to mentions only (mark_unread "mention")."""
+    unread.mention_count += row.mention_count
+    unread.mention_count_root += row.mention_count_root
+    if (row.notify_props or {}).get("mark_unread") != "mention":
+        unread.msg_count += row.msg_count
+        unread.msg_count_root += row.msg_count_root
 
 
 class TeamService:
@@ -241,6 +266,50 @@ class TeamService:
                 )
             )
 
+    def unreads_of_user(self, actor: Actor, user_id: str, *, exclude_team_id: str = "") -> list[TeamUnread]:
+        """GET /users/{id}/teams/unread: one TeamUnread per team the user has channels in."""
+        validation.require_id("user_id", user_id)
+        require_self_or_admin(actor, user_id)
+        with self.hub.store.read() as s:
+            rows = s.execute(self._channel_unreads(user_id).where(models.Channel.team_id != exclude_team_id))
+            unreads: dict[str, TeamUnread] = {}
+            for row in rows:
+                _count_unread(unreads.setdefault(row.team_id, TeamUnread(row.team_id)), row)
+        return sorted(unreads.values(), key=lambda unread: unread.team_id)
+
+    def unread_of_user(self, actor: Actor, user_id: str, team_id: str) -> TeamUnread:
+        """GET /users/{id}/teams/{team_id}/unread, for the user themself or a system admin."""
+        validation.require_id("user_id", user_id)
+        require_self_or_admin(actor, user_id)
+        unread = TeamUnread(team_id)
+        with self.hub.store.read() as s:
+            self._require_view(s, actor, team_id)
+            for row in s.execute(self._channel_unreads(user_id).where(models.Channel.team_id == team_id)):
+                _count_unread(unread, row)
+        return unread
+
+    def _channel_unreads(self, user_id: str) -> Select:
+        """The user's channels in the teams they belong to (direct and group channels have no team), with
+        what they have not read, as Mattermost's GetChannelUnreadsForAllTeams counts it."""
+        member = models.ChannelMember
+        return (
+            select(
+                models.Channel.team_id,
+                (models.Channel.total_msg_count - member.msg_count).label("msg_count"),
+                (models.Channel.total_msg_count_root - member.msg_count_root).label("msg_count_root"),
+                member.mention_count,
+                member.mention_count_root,
+                member.notify_props,
+            )
+            .join(member, member.channel_id == models.Channel.id)
+            .join(
+                models.TeamMember,
+                (models.TeamMember.team_id == models.Channel.team_id)
+                & (models.TeamMember.user_id == member.user_id),
+            )
+            .where(member.user_id == user_id, models.Channel.delete_at == 0, models.TeamMember.delete_at == 0)
+        )
+
     # ---- members -------------------------------------------------------------------
     def members(self, actor: Actor, team_id: str, query: dict[str, Any]) -> list[models.TeamMember]:
         page, per_page = validation.paging(query.get("page"), query.get("per_page"))
@@ -323,9 +392,9 @@ class TeamService:
                 delete_at=0,
                 name=name,
                 display_name=display_name,
-                description=validation.require_str("description", fields.get("description"), max_len=255),
+                description=_EDITABLE["description"](fields.get("description")),
                 email=validation.require_str("email", fields.get("email"), max_len=128).lower(),
-                company_name=validation.require_str("company_name", fields.get("company_name"), max_len=64),
+                company_name=_EDITABLE["company_name"](fields.get("company_name")),
                 allowed_domains=validation.require_str(
                     "allowed_domains", fields.get("allowed_domains"), max_len=1000
                 ),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub import events, models, serialize, validation
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor, require_admin, require_self_or_admin
-from hub.security import hash_password, verify_password
+from hub.security import hash_password
 
 if TYPE_CHECKING:
     from hub.services import Hub
@@ -118,6 +118,8 @@ class UserService:
                 "The email you provided does not belong to an accepted domain.",
                 400,
             )
+        # Hashed before the transaction: on SQLite's one connection every other request would wait for it.
+        hashed = hash_password(password) if password else ""
         now = now_ms()
         with self.hub.store.write() as s:
             first_user = s.scalar(select(func.count()).select_from(models.User)) == 0
@@ -145,21 +147,23 @@ class UserService:
                 update_at=now,
                 delete_at=0,
                 username=username,
-                password=hash_password(password) if password else "",
+                password=hashed,
                 email=email,
                 email_verified=trusted or (actor is not None and actor.is_system_admin),
-                nickname=validation.require_str("nickname", fields.get("nickname"), max_len=64),
-                first_name=validation.require_str("first_name", fields.get("first_name"), max_len=64),
-                last_name=validation.require_str("last_name", fields.get("last_name"), max_len=64),
-                position=validation.require_str("position", fields.get("position"), max_len=128),
-                locale=validation.require_str("locale", fields.get("locale"), max_len=5) or "en",
+                nickname=validation.text("nickname", fields.get("nickname"), max_len=64),
+                first_name=validation.text("first_name", fields.get("first_name"), max_len=64),
+                last_name=validation.text("last_name", fields.get("last_name"), max_len=64),
+                position=validation.text("position", fields.get("position"), max_len=128),
+                locale=validation.text("locale", fields.get("locale"), max_len=5) or "en",
                 roles=roles,
                 props=_dict_field("props", fields.get("props")),
                 notify_props=_dict_field("notify_props", fields.get("notify_props")),
                 timezone=_dict_field("timezone", fields.get("timezone")),
                 last_password_update=now,
                 is_bot=is_bot,
-                bot_description=validation.require_str("description", fields.get("bot_description"), max_len=1024),
+                bot_description=validation.text(
+                    "description", fields.get("bot_description"), max_len=1024, multiline=True
+                ),
             )
             s.add(user)
             s.add(models.Status(user_id=user.id, status="offline", last_activity_at=0))
@@ -186,6 +190,8 @@ class UserService:
     # ---- changes -------------------------------------------------------------------
     def patch(self, actor: Actor, user_id: str, fields: dict[str, Any], *, replace: bool = False) -> models.User:
         require_self_or_admin(actor, user_id)
+        if "email" in fields and actor.user_id == user_id:
+            self._confirm_own_email_change(user_id, fields, replace)
         with self.hub.store.write() as s:
             user = self.load(s, user_id)
             for key, value in fields.items():
@@ -214,13 +220,31 @@ class UserService:
                     if key == "notify_props" and not replace:
                         value = {**(user.notify_props or {}), **value}
                 else:
-                    value = validation.require_str(key, value, max_len=128 if key == "position" else 64)
+                    value = validation.text(key, value, max_len=128 if key == "position" else 64)
                 setattr(user, key, value)
             user.update_at = now_ms()
-            self._announce_updated(s, user)
+            self.announce_updated(s, user)
         return user
 
-    def _announce_updated(self, s: Session, user: models.User) -> None:
+    def _confirm_own_email_change(self, user_id: str, fields: dict[str, Any], replace: bool) -> None:
+        """As in Mattermost, a user who changes their own email confirms it with their password (an admin
+        changing another's does not), so that a stolen session cannot take the account over through a
+        password reset sent to a new address. A wrong password answers 401 to a patch, 400 to a PUT."""
+        user = self.get(user_id)
+        if validation.email(fields["email"]) == user.email:
+            return
+        password = fields.get("password")
+        if not isinstance(password, str) or not password:
+            raise invalid_param("password", "changing your own email needs your password")
+        if replace:
+            wrong = invalid_param("password", "the password is incorrect")
+        else:
+            wrong = AppError(
+                "api.user.check_user_password.invalid.app_error", "Login failed because of invalid password.", 401
+            )
+        self.hub.auth.double_check_password(user, password, wrong)
+
+    def announce_updated(self, s: Session, user: models.User) -> None:
         """user_updated to everyone, as Mattermost sends it: the whole profile to the user and to system
         admins, the sanitised one (privacy settings applied) to all others."""
         admins = s.scalars(
@@ -236,20 +260,33 @@ class UserService:
         events.emit(s, events.Event("user_updated", {"user": self.to_api(None, user)}, omit_users=entitled))
 
     def update_password(self, actor: Actor, user_id: str, current: Any, new: Any) -> None:
+        """Users change their own password with the current one; system admins reset others' without."""
         require_self_or_admin(actor, user_id)
+        by_self = actor.user_id == user_id
+        if by_self:
+            self.hub.auth.double_check_password(
+                self.get(user_id),
+                current,
+                AppError(
+                    "api.user.update_password.incorrect.app_error",
+                    "The \"Current Password\" you entered is incorrect. "
+                    "Please check that Caps Lock is off and try again.",
+                    400,
+                ),
+            )
+        hashed = hash_password(validation.password(new, self.hub.config["PasswordSettings"]))
         with self.hub.store.write() as s:
             user = self.load(s, user_id)
-            if actor.user_id == user_id or not actor.is_system_admin:
-                if not isinstance(current, str) or not verify_password(user.password, current):
-                    raise AppError(
-                        "api.user.update_password.incorrect.app_error",
-                        "The \"Current Password\" you entered is incorrect. Please check that Caps Lock is off and try again.",
-                        400,
-                    )
-            validation.password(new, self.hub.config["PasswordSettings"])
-            user.password = hash_password(new)
+            user.password = hashed
             user.last_password_update = user.update_at = now_ms()
             user.failed_attempts = 0
+            # As in Mattermost, whoever knew the old password must not stay signed in: the user keeps the
+            # session they changed it from, an admin's reset ends every session. Personal access tokens stay
+            # (they are revoked one by one), as in Mattermost.
+            ended = models.Session.user_id == user_id
+            if by_self:
+                ended = and_(ended, models.Session.id != actor.session_id)
+            self.hub.auth.end_sessions(s, ended)
 
     def update_roles(self, actor: Actor, user_id: str, roles: Any) -> None:
         require_admin(actor)
@@ -278,7 +315,7 @@ class UserService:
             now = now_ms()
             user.delete_at = 0 if active else now
             user.update_at = now
-            self._announce_updated(s, user)
+            self.announce_updated(s, user)
             if not active:
                 s.execute(models.Session.__table__.delete().where(models.Session.user_id == user_id))
                 events.emit(s, events.close_sockets(user_ids=[user_id]))
@@ -360,7 +397,7 @@ class UserService:
     def autocomplete(self, actor: Actor, query: dict[str, Any]) -> dict[str, list[models.User]]:
         """Mattermost answers `users` (in the channel, or team) and `out_of_channel` (team members not in it)."""
         name = query.get("name", "")
-        limit = int(query.get("limit") or 100) if str(query.get("limit") or "100").isdigit() else 100
+        limit = validation.whole_number("limit", query.get("limit"), default=100)
         base = {"term": name, "limit": limit}
         if query.get("in_channel"):
             inside = self.search(actor, {**base, "in_channel_id": query["in_channel"]})
@@ -375,12 +412,8 @@ class UserService:
         return {"users": self.search(actor, base)}
 
 
-def _dict_field(name: str, value: Any) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise invalid_param(name, f"{name} must be an object")
-    return value
+def _dict_field(name: str, value: Any) -> dict[str, str]:
+    return {} if value is None else validation.string_map(name, value)
 
 
 def _truthy(value: Any) -> bool:

@@ -14,9 +14,24 @@ from sqlalchemy.orm import Session
 from hub import models, validation
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
-from hub.permissions import Actor, can_read_channel, is_team_admin, require_admin, require_team_admin
+from hub.integrations import INCOMING_WEBHOOK, owner_is_member, require_integration_owner
+from hub.permissions import (
+    Actor,
+    can_read_channel,
+    is_team_admin,
+    require_admin,
+    require_team_admin,
+    team_member,
+)
 from hub.ratelimit import TokenBucket
-from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, PostView, override_props, refuse_deleted_channel
+from hub.services.posts import (
+    CUSTOM_TYPE_PREFIX,
+    EPHEMERAL_TYPE,
+    PostView,
+    client_props,
+    override_props,
+    refuse_deleted_channel,
+)
 from webhooks.adapters import Rendered, registry
 from webhooks.incoming import (
     WebhookMessage,
@@ -177,6 +192,15 @@ def _field_changes(fields: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def _channel_locked(requested: str) -> AppError:
+    return _webhook_error(
+        "channel_locked",
+        "This webhook is not permitted to post to the requested channel.",
+        403,
+        f"the hook is locked to its channel; {requested} was requested",
+    )
+
+
 def _post_not_found(post_id: str) -> AppError:
     return AppError(
         "app.post.get.app_error", "Unable to get the post.", 404, f"post_id={post_id} was not made by this hook"
@@ -211,15 +235,19 @@ class IncomingWebhookService:
 
     def _owner_id(self, s: Session, actor: Actor, channel: models.Channel, user_id: Any) -> str:
         """The hook posts as its creator, or as another account a team admin names (Mattermost's
-        user_id on create); that account must be able to read the channel."""
-        if user_id in (None, "", actor.user_id):
+        user_id on create)."""
+        if user_id in (None, ""):
             if not actor.user_id:
                 raise invalid_param("user_id", "name the account the hook posts as")
-            return actor.user_id
+            user_id = actor.user_id
         owner = self.hub.users.load(s, validation.require_id("user_id", user_id))
-        if not owner.is_active or not can_read_channel(s, Actor(owner.id, owner.roles), channel):
-            raise invalid_param("user_id", f"user {owner.id} cannot post in channel {channel.id}")
+        self._require_owner(s, actor, owner, channel)
         return owner.id
+
+    def _require_owner(self, s: Session, actor: Actor, owner: models.User, channel: models.Channel) -> None:
+        require_integration_owner(
+            s, actor, owner, channel.team_id, channel, kind=INCOMING_WEBHOOK, field="user_id"
+        )
 
     def _managed(self, s: Session, actor: Actor, hook_id: Any) -> models.IncomingWebhook:
         hook = self._load(s, hook_id)
@@ -289,6 +317,7 @@ class IncomingWebhookService:
             channel = self._hook_channel(s, actor, channel_id)
             if channel.team_id != hook.team_id:
                 raise invalid_param("channel_id", "a webhook stays in its team")
+            self._require_owner(s, actor, self.hub.users.load(s, hook.user_id), channel)
             hook.channel_id = channel.id
             for name, value in changes.items():
                 setattr(hook, name, value)
@@ -421,12 +450,8 @@ class IncomingWebhookService:
                 return DeliveryResult(original, replayed=True)
         channel = self.hub.channels.load(s, channel_id)
         if hook.channel_locked and channel.id != hook.channel_id:
-            raise _webhook_error(
-                "channel_locked", "This webhook is not permitted to post to the requested channel.", 403
-            )
-        owner = self._active_owner(s, hook)
-        if channel.type != "O" and not can_read_channel(s, Actor(owner.id, owner.roles), channel):
-            raise _webhook_error("permissions", "Inappropriate channel permissions.", 403)
+            raise _channel_locked(channel.id)
+        self._posting_owner(s, hook, channel)
         refuse_deleted_channel(channel)
         if gate is not None and not gate(s):
             return DeliveryResult(skipped="the hook posts only failures and recoveries")
@@ -509,17 +534,25 @@ class IncomingWebhookService:
         self, s: Session, hook_id: str, post_id: str
     ) -> tuple[models.IncomingWebhook, models.Post, models.Channel]:
         hook = self._live_hook(s, hook_id)
-        self._active_owner(s, hook)
         made = s.get(models.IncomingWebhookPost, post_id) if is_valid_id(post_id) else None
         post = s.get(models.Post, post_id) if made is not None and made.hook_id == hook.id else None
         if post is None or post.delete_at:
             raise _post_not_found(post_id)
-        return hook, post, self.hub.channels.load(s, post.channel_id)
+        channel = self.hub.channels.load(s, post.channel_id)
+        self._posting_owner(s, hook, channel)
+        return hook, post, channel
 
-    def _active_owner(self, s: Session, hook: models.IncomingWebhook) -> models.User:
+    def _posting_owner(
+        self, s: Session, hook: models.IncomingWebhook, channel: models.Channel | None
+    ) -> models.User:
+        """The hook's owner, if still allowed to post in the channel (or, without one, in the team)."""
         owner = self.hub.users.load(s, hook.user_id)
         if not owner.is_active:
             raise _webhook_error("user", "Couldn't find the user.", 403, f"user {owner.id} is deactivated")
+        if not owner_is_member(s, owner.id, hook.team_id, channel):
+            place = f"channel {channel.id}" if channel is not None else f"team {hook.team_id}"
+            detail = f"user {owner.id} is not a member of {place}"
+            raise _webhook_error("permissions", "Inappropriate channel permissions.", 403, detail)
         return owner
 
     def _live_hook(self, s: Session, hook_id: str) -> models.IncomingWebhook:
@@ -535,11 +568,16 @@ class IncomingWebhookService:
             if not channel_name:
                 return hook.channel_id
             if channel_name.startswith("@"):
+                # Refused before the direct channel is made: a refused delivery leaves nothing behind.
+                if hook.channel_locked:
+                    raise _channel_locked(channel_name)
+                owner = self._posting_owner(s, hook, None)
                 username = channel_name[1:].lower()
                 recipient = s.scalar(select(models.User.id).where(models.User.username == username))
-                if recipient is None:
-                    raise _webhook_error("user", "Couldn't find the user.", 400, f"username={username}")
-                owner = self.hub.users.load(s, hook.user_id)
+                # A hook speaks within its team; whether an account exists elsewhere is not told.
+                if recipient is None or team_member(s, hook.team_id, recipient) is None:
+                    detail = f"username={username} is not a member of the hook's team"
+                    raise _webhook_error("user", "Couldn't find the user.", 400, detail)
             else:
                 name = channel_name.removeprefix("#")
                 channel_id = s.scalar(
@@ -568,7 +606,7 @@ class IncomingWebhookService:
         """The props and type Mattermost gives a webhook's post: overrides when allowed, and the
         attachments (on the last post of a split message only)."""
         props: dict[str, Any] = {
-            **message.props,
+            **client_props(message.props),
             "webhook_display_name": hook.display_name,
             **override_props(
                 self.hub.config["ServiceSettings"],

@@ -112,6 +112,13 @@ def channel_member(channel_id: str, user_id: str):
     return json_response(serialize.channel_member(member))
 
 
+@bp.put("/channels/<channel_id>/members/<user_id>/notify_props")
+def update_channel_member_notify_props(channel_id: str, user_id: str):
+    props = json_body()
+    hub().channels.update_member_notify_props(actor(), channel_id, resolve_user_id(user_id), props)
+    return status_ok()
+
+
 @bp.delete("/channels/<channel_id>/members/<user_id>")
 def remove_channel_member(channel_id: str, user_id: str):
     hub().channels.remove_member(actor(), channel_id, resolve_user_id(user_id))
@@ -126,6 +133,20 @@ def public_channels(team_id: str):
 @bp.get("/teams/<team_id>/channels/deleted")
 def archived_channels(team_id: str):
     return json_response(channels_answer(hub().channels.archived_for_team(actor(), team_id, query_args())))
+
+
+@bp.get("/teams/<team_id>/channels/autocomplete")
+def autocomplete_channels(team_id: str):
+    return json_response(
+        channels_answer(hub().channels.autocomplete(actor(), team_id, request.args.get("name", "")))
+    )
+
+
+@bp.get("/teams/<team_id>/channels/search_autocomplete")
+def search_autocomplete_channels(team_id: str):
+    found = hub().channels.search_autocomplete(actor(), team_id, request.args.get("name", ""))
+    # A direct channel is shown under the other user's username, as Mattermost answers it.
+    return json_response([{**serialize.channel(channel), "display_name": name} for channel, name in found])
 
 
 @bp.get("/teams/<team_id>/channels/name/<channel_name>")

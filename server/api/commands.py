@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from hub.services.commands import to_api
-from server.api.hooks import limited_body
+from hub.services.commands import to_api, to_api_with_signing_secret
 from server.auth import actor
-from server.http import hub, json_body, json_response, status_ok
+from server.http import capped_body, hub, json_body, json_response, status_ok
 
 bp = Blueprint("commands", __name__)
 
@@ -16,7 +15,7 @@ bp = Blueprint("commands", __name__)
 @bp.post("/api/v4/commands")
 def create_command():
     body = json_body()
-    return json_response(to_api(hub().commands.create(actor(), body)), 201)
+    return json_response(to_api_with_signing_secret(hub().commands.create(actor(), body)), 201)
 
 
 @bp.get("/api/v4/commands")
@@ -58,7 +57,12 @@ def regenerate_command_token(command_id: str):
     return json_response({"token": hub().commands.regenerate_token(actor(), command_id)})
 
 
+@bp.post("/api/v4/commands/<command_id>/regen_signing_secret")
+def regenerate_command_signing_secret(command_id: str):
+    return json_response({"signing_secret": hub().commands.regenerate_signing_secret(actor(), command_id)})
+
+
 @bp.post("/hooks/commands/<hook_id>")
 def command_response_url(hook_id: str):
-    hub().commands.respond_later(hook_id, limited_body(), request.headers.get("Content-Type", ""))
+    hub().commands.respond_later(hook_id, capped_body(), request.headers.get("Content-Type", ""))
     return Response("ok", status=200, mimetype="text/plain")

@@ -10,11 +10,10 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
-from hub.errors import AppError
 from hub.services import outgoing_webhooks
 from hub.services.webhooks import Delivery, DeliveryResult, to_api
 from server.auth import actor
-from server.http import hub, json_body, json_response, query_args, status_ok
+from server.http import capped_body, hub, json_body, json_response, query_args, status_ok
 from webhooks.adapters import registry
 from webhooks.incoming import WebhookMessage, parse_error, parse_form_fields, parse_payload
 
@@ -52,7 +51,8 @@ def delete_incoming_hook(hook_id: str):
 @bp.post("/api/v4/hooks/outgoing")
 def create_outgoing_hook():
     body = json_body()
-    return json_response(outgoing_webhooks.to_api(hub().outgoing_webhooks.create(actor(), body)), 201)
+    created = hub().outgoing_webhooks.create(actor(), body)
+    return json_response(outgoing_webhooks.to_api_with_signing_secret(created), 201)
 
 
 @bp.get("/api/v4/hooks/outgoing")
@@ -77,6 +77,12 @@ def regenerate_outgoing_hook_token(hook_id: str):
     return json_response(outgoing_webhooks.to_api(hub().outgoing_webhooks.regenerate_token(actor(), hook_id)))
 
 
+@bp.post("/api/v4/hooks/outgoing/<hook_id>/regen_signing_secret")
+def regenerate_outgoing_hook_signing_secret(hook_id: str):
+    hook = hub().outgoing_webhooks.regenerate_signing_secret(actor(), hook_id)
+    return json_response(outgoing_webhooks.to_api_with_signing_secret(hook))
+
+
 @bp.delete("/api/v4/hooks/outgoing/<hook_id>")
 def delete_outgoing_hook(hook_id: str):
     hub().outgoing_webhooks.delete(actor(), hook_id)
@@ -98,22 +104,8 @@ def test_outgoing_hook(hook_id: str):
     return json_response(hub().outgoing_webhooks.send_test(actor(), hook_id), 201)
 
 
-def limited_body() -> bytes:
-    """At most MaximumPayloadSizeBytes are read: a larger body is refused, not buffered."""
-    limit = hub().config["ServiceSettings"]["MaximumPayloadSizeBytes"]
-    too_large = AppError(
-        "api.context.request_body_too_large.app_error", "The request body is too large.", 413
-    )
-    if request.content_length is not None and request.content_length > limit:
-        raise too_large
-    body = request.stream.read(limit + 1)
-    if len(body) > limit:
-        raise too_large
-    return body
-
-
 def _delivery() -> Delivery:
-    body = limited_body()
+    body = capped_body()
     form = None
     if request.mimetype == "multipart/form-data":
         parser = FormDataParser(max_form_memory_size=len(body) + 1)

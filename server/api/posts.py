@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from hub import serialize
 from hub.errors import invalid_param
-from hub.services.posts import PostList
+from hub.markdown import posts as rendered_posts
+from hub.services.posts import PostList, PostView
 from server.api.users import resolve_user_id
 from server.auth import actor
 from server.http import hub, json_body, json_response, query_args, status_ok
@@ -14,10 +15,17 @@ from server.http import hub, json_body, json_response, query_args, status_ok
 bp = Blueprint("posts", __name__, url_prefix="/api/v4")
 
 
+def post_answer(view: PostView) -> dict:
+    """The post as Mattermost answers it; with `X-Hubbub-Render: html` (Hubbub's web client) also its
+    rendered HTML in `metadata.hubbub_html`."""
+    data = view.to_api()
+    return rendered_posts.rendered(data) if request.headers.get("X-Hubbub-Render") == "html" else data
+
+
 def post_list_answer(found: PostList) -> dict:
     return {
         "order": list(found.order),
-        "posts": {view.post.id: view.to_api() for view in found.posts},
+        "posts": {view.post.id: post_answer(view) for view in found.posts},
         "next_post_id": found.next_post_id,
         "prev_post_id": found.prev_post_id,
         "has_next": found.has_next,
@@ -28,30 +36,30 @@ def post_list_answer(found: PostList) -> dict:
 @bp.post("/posts")
 def create_post():
     caller = actor()
-    return json_response(hub().posts.create(caller, json_body()).to_api(), 201)
+    return json_response(post_answer(hub().posts.create(caller, json_body())), 201)
 
 
 @bp.post("/posts/ephemeral")
 def create_ephemeral_post():
     caller = actor()
-    return json_response(hub().posts.ephemeral(caller, json_body()).to_api(), 201)
+    return json_response(post_answer(hub().posts.ephemeral(caller, json_body())), 201)
 
 
 @bp.post("/posts/ids")
 def posts_by_ids():
     caller = actor()
-    return json_response([view.to_api() for view in hub().posts.by_ids(caller, json_body(list))])
+    return json_response([post_answer(view) for view in hub().posts.by_ids(caller, json_body(list))])
 
 
 @bp.get("/posts/<post_id>")
 def get_post(post_id: str):
-    return json_response(hub().posts.get(actor(), post_id).to_api())
+    return json_response(post_answer(hub().posts.get(actor(), post_id)))
 
 
 @bp.put("/posts/<post_id>/patch")
 def patch_post(post_id: str):
     caller = actor()
-    return json_response(hub().posts.patch(caller, post_id, json_body()).to_api())
+    return json_response(post_answer(hub().posts.patch(caller, post_id, json_body())))
 
 
 @bp.put("/posts/<post_id>")
@@ -60,7 +68,7 @@ def update_post(post_id: str):
     body = json_body()
     if body.get("id") != post_id:
         raise invalid_param("id", "the body's id differs from the URL's")
-    return json_response(hub().posts.patch(caller, post_id, body, replace=True).to_api())
+    return json_response(post_answer(hub().posts.patch(caller, post_id, body, replace=True)))
 
 
 @bp.delete("/posts/<post_id>")

@@ -128,3 +128,17 @@ def teams_of_user(user_id: str):
 @bp.get("/users/<user_id>/teams/members")
 def team_memberships_of_user(user_id: str):
     return json_response(members_answer(hub().teams.memberships_of_user(actor(), resolve_user_id(user_id))))
+
+
+@bp.get("/users/<user_id>/teams/unread")
+def team_unreads_of_user(user_id: str):
+    # include_collapsed_threads is accepted: Hubbub has no followed threads to count.
+    unreads = hub().teams.unreads_of_user(
+        actor(), resolve_user_id(user_id), exclude_team_id=request.args.get("exclude_team", "")
+    )
+    return json_response([asdict(u) for u in unreads])
+
+
+@bp.get("/users/<user_id>/teams/<team_id>/unread")
+def team_unread_of_user(user_id: str, team_id: str):
+    return json_response(asdict(hub().teams.unread_of_user(actor(), resolve_user_id(user_id), team_id)))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from hub import serialize
-from hub.errors import invalid_param
-from server.auth import CSRF_COOKIE, SESSION_COOKIE, USER_COOKIE, actor, optional_actor
+from hub.errors import AppError, invalid_param
+from server.auth import CSRF_COOKIE, SESSION_COOKIE, USER_COOKIE, actor, optional_actor, session_actor
 from server.http import hub, json_body, json_response, query_args, status_ok
 
 bp = Blueprint("users", __name__, url_prefix="/api/v4/users")
@@ -43,7 +43,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    caller = optional_actor()
+    # Mattermost answers OK to a token that is stale, unknown or revoked (or a cookie without its CSRF
+    # header): there is no session to end then, and the cookies are cleared all the same.
+    caller = session_actor()
     if caller is not None:
         hub().auth.logout(caller)
     response = status_ok()
@@ -214,4 +216,62 @@ def disable_token():
 @bp.post("/tokens/enable")
 def enable_token():
     hub().auth.set_token_active(actor(), json_body().get("token_id"), True)
+    return status_ok()
+
+
+def _png(data: bytes, cache_seconds: int) -> Response:
+    response = Response(data, mimetype="image/png")
+    response.headers["Cache-Control"] = f"max-age={cache_seconds}, private"
+    return response
+
+
+@bp.get("/<user_id>/image")
+def profile_image(user_id: str):
+    """An uploaded image is kept a day by clients and revalidated by its ETag (last_picture_update, which
+    clients also put in ?_= to skip a stale copy); the default one five minutes, as in Mattermost."""
+    actor()
+    image = hub().profile_images.get(resolve_user_id(user_id))
+    if not image.uploaded:
+        return _png(image.png, 5 * 60)
+    response = _png(image.png, 24 * 60 * 60)
+    response.set_etag(str(image.last_picture_update))
+    response.last_modified = image.last_picture_update / 1000
+    response.make_conditional(request.environ)
+    # The WSGI server writes its own Date header; a second one would make the answer malformed.
+    del response.headers["Date"]
+    return response
+
+
+@bp.get("/<user_id>/image/default")
+def default_profile_image(user_id: str):
+    actor()
+    return _png(hub().profile_images.get_default(resolve_user_id(user_id)), 24 * 60 * 60)
+
+
+def _uploaded_image():
+    """The multipart part `image`, as Mattermost's client sends it."""
+    if request.mimetype != "multipart/form-data":
+        raise AppError(
+            "api.user.upload_profile_user.parse.app_error",
+            "Could not parse multipart form.",
+            400,
+            f"Content-Type is {request.mimetype or 'missing'}",
+        )
+    part = request.files.get("image")
+    if part is None:
+        raise AppError(
+            "api.user.upload_profile_user.no_file.app_error", "No file under 'image' in request.", 400
+        )
+    return part.stream
+
+
+@bp.post("/<user_id>/image")
+def upload_profile_image(user_id: str):
+    hub().profile_images.upload(actor(), resolve_user_id(user_id), _uploaded_image)
+    return status_ok()
+
+
+@bp.delete("/<user_id>/image")
+def reset_profile_image(user_id: str):
+    hub().profile_images.reset(actor(), resolve_user_id(user_id))
     return status_ok()

@@ -7,6 +7,7 @@ import hmac
 from typing import Any, Callable, Mapping
 
 from hub.errors import AppError
+from hub.security import same
 from webhooks.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
 from webhooks.adapters.render import (
     MAX_LISTED_COMMITS,
@@ -398,7 +399,7 @@ class GitHubAdapter:
             return
         expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         given = header(headers, "X-Hub-Signature-256")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if not same(given, expected):
             raise AppError(
                 "webhooks.github.signature.app_error",
                 "The X-Hub-Signature-256 signature is missing or does not match the hook's secret.",

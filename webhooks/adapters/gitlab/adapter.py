@@ -5,7 +5,6 @@ so everything that is not essential to an event's headline is optional."""
 
 from __future__ import annotations
 
-import hmac
 import math
 import re
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 from hub.errors import AppError
+from hub.security import same
 from webhooks.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
 from webhooks.adapters.render import (
     clip,
@@ -490,7 +490,7 @@ class GitLabAdapter:
         if not secret:
             return
         token = header(headers, "X-Gitlab-Token")
-        if not hmac.compare_digest(token.encode(), secret.encode()):
+        if not same(token, secret):
             raise AppError(
                 "webhooks.gitlab.invalid_token.app_error",
                 "The X-Gitlab-Token header does not match the hook's secret.",

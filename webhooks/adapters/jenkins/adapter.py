@@ -6,11 +6,11 @@ build, and "finalized" is the one sent once logs and artifacts are archived."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Any, Mapping
 from urllib.parse import unquote
 
 from hub.errors import AppError
+from hub.security import same
 from webhooks.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
 from webhooks.adapters.render import attachment, escape, header, invalid_payload, link, maybe, need, subject
 
@@ -106,7 +106,7 @@ class JenkinsAdapter:
         # The plugin itself signs nothing: the secret is a header the Jenkins admin adds to the endpoint.
         if not secret:
             return
-        if not hmac.compare_digest(header(headers, TOKEN_HEADER).encode(), secret.encode()):
+        if not same(header(headers, TOKEN_HEADER), secret):
             raise AppError(
                 "webhooks.jenkins.token.app_error",
                 f"The {TOKEN_HEADER} header is missing or does not match the hook's secret.",
