@@ -3,8 +3,10 @@ statistics), as Mattermost's api4/system.go answers them."""
 
 import json
 import logging
+from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import select
 
 from hub import logbuffer, models
 from hub.ids import now_ms
@@ -185,3 +187,33 @@ def test_analytics_permissions_and_bad_input(api, admin, site):
     )
     assert_app_error(as_admin.get("analytics/old?team_id=nope"), 400, "api.context.invalid_param.app_error")
     assert_app_error(as_admin.get("analytics/old?team_id=" + "a" * 26), 404, "app.team.get.find.app_error")
+
+
+def _moved_back(hub, message: str, days: int) -> None:
+    with hub.store.write() as s:
+        post = s.scalars(select(models.Post).where(models.Post.message == message)).one()
+        post.create_at -= days * DAY_MS
+
+
+def _day(days_ago: int) -> str:
+    return datetime.fromtimestamp(now_ms() / 1000 - days_ago * 86400, timezone.utc).strftime("%Y-%m-%d")
+
+
+def test_per_day_analytics_name_days_newest_first(api, admin, hub, site):
+    bot = hub.users.by_username("ci-bot")
+    hub.posts.create(Actor(bot.id, "system_admin system_user"), {"channel_id": site.channel_id, "message": "built"})
+    _moved_back(hub, "two", 3)
+    _moved_back(hub, "three", 3)
+    _moved_back(hub, "psst", 40)  # older than Mattermost's 31 days
+    as_admin = api.as_(admin)
+    today, three_ago = _day(0), _day(3)
+    posts = as_admin.get("analytics/old?name=post_counts_day").get_json()
+    assert posts == [{"name": today, "value": 2}, {"name": three_ago, "value": 2}]
+    # Today the owner and the bot, three days ago the owner and the member.
+    people = as_admin.get("analytics/old?name=user_counts_with_posts_day").get_json()
+    assert people == [{"name": today, "value": 2}, {"name": three_ago, "value": 2}]
+    bots = as_admin.get("analytics/old?name=bot_post_counts_day").get_json()
+    assert bots == [{"name": today, "value": 1}]
+    team = api.as_(site.owner).get(f"analytics/old?name=post_counts_day&team_id={site.team_id}")
+    assert team.get_json() == posts
+    assert_app_error(api.as_(site.member).get("analytics/old?name=post_counts_day"), 403)

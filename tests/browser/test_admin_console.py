@@ -384,7 +384,10 @@ def test_server_logs_show_lines_and_poll_until_paused(env_server, env_seed, open
 
 
 def test_site_statistics_show_the_numbers(env_server, env_seed, open_page):
-    env_seed.team(env_seed.user())
+    poster = env_seed.user()
+    team = env_seed.team(poster)
+    for message in ("first", "second", "third"):
+        env_seed.post(poster, env_seed.town_square(team, poster.token), message)
     rows = {row["name"]: row["value"] for row in env_seed.call("GET", "analytics/old?name=standard", env_seed.admin.token)}
     page = open_page(env_server.url, env_seed.admin, "/admin_console/reporting/system_analytics")
     expect(page.get_by_role("heading", name="Site statistics")).to_be_visible()
@@ -394,6 +397,11 @@ def test_site_statistics_show_the_numbers(env_server, env_seed, open_page):
     expect(teams).to_contain_text(str(rows["team_count"]))
     expect(page.get_by_role("listitem").filter(has_text="Total posts")).to_contain_text(re.compile(r"\d"))
     expect(page.get_by_role("listitem").filter(has_text="WebSocket connections")).to_be_visible()
+    today = env_seed.call("GET", "analytics/old?name=post_counts_day", env_seed.admin.token)[0]
+    assert today["value"] >= 3
+    days = page.get_by_role("list", name="Total posts").get_by_role("listitem")
+    expect(days).to_have_count(31)
+    expect(days.last).to_have_text(f"{today['name']}: {today['value']}")
     screenshot(page, "admin-stats")
     assert_accessible(page)
     assert_clean(page)
