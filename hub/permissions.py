@@ -4,6 +4,7 @@ channel_admin/channel_user."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -95,6 +96,16 @@ def can_manage_channel(s: Session, actor: Actor, channel: models.Channel) -> boo
     return True if channel.team_id == "" else team_member(s, channel.team_id, actor.user_id) is not None
 
 
+def require_manage_channel_roles(s: Session, actor: Actor, channel: models.Channel) -> None:
+    """Mattermost's manage_channel_roles: the channel's admins, its team's admins and system admins."""
+    if channel.type not in ("D", "G") and is_team_admin(s, actor, channel.team_id):
+        return
+    member = channel_member(s, channel.id, actor.user_id)
+    if actor.is_system_admin or (member is not None and member.scheme_admin and channel.type not in ("D", "G")):
+        return
+    raise forbidden(f"channel admin role required on channel {channel.id}")
+
+
 def require_manage_channel(s: Session, actor: Actor, channel: models.Channel) -> None:
     if not can_manage_channel(s, actor, channel):
         raise forbidden(f"cannot manage channel {channel.id}")
@@ -108,3 +119,55 @@ def deny_if_archived(channel: models.Channel) -> None:
             403,
             f"channel {channel.id} is archived",
         )
+
+
+# ---- member roles ---------------------------------------------------------------------------------
+# Hubbub has no custom roles and no guests: a membership's roles are its scheme's user and admin roles.
+_SYSTEM_ROLES = {"system_user", "system_admin", "system_guest", "system_user_access_token", "system_post_all",
+                 "system_post_all_public", "system_manager", "system_read_only_admin", "system_user_manager"}
+
+
+def scheme_flags_from_roles(roles: Any, scheme: str) -> tuple[bool, bool]:
+    """(scheme_user, scheme_admin) for PUT .../members/{user_id}/roles: `roles` is Mattermost's
+    space-separated role names of the `scheme` ("team" or "channel"), as UpdateTeamMemberRoles reads them."""
+    if not isinstance(roles, str) or len(roles) > 256:
+        raise AppError("api.context.invalid_param.app_error", "Invalid or missing roles in request.", 400,
+                       "roles must be a string of role names")
+    names = roles.split()
+    user_role, admin_role, guest_role = f"{scheme}_user", f"{scheme}_admin", f"{scheme}_guest"
+    for name in names:
+        if name == guest_role:
+            raise _changing_guest_role(scheme)
+        if name not in (user_role, admin_role):
+            scheme_role = name in _SYSTEM_ROLES or name.startswith(("team_", "channel_"))
+            raise AppError(
+                f"api.channel.update_{scheme}_member_roles.scheme_role.app_error" if scheme_role
+                else "app.role.get_by_name.app_error",
+                "The provided role is managed by a Scheme and therefore cannot be applied directly to a "
+                f"{scheme} member." if scheme_role else "Unable to get role.",
+                400,
+                f"role_name={name}"[:200],
+            )
+    return user_role in names, admin_role in names
+
+
+def scheme_flags_from_body(body: Any, scheme: str) -> tuple[bool, bool]:
+    """(scheme_user, scheme_admin) for PUT .../members/{user_id}/schemeRoles
+    ({"scheme_admin": true, "scheme_user": true, "scheme_guest": false})."""
+    if not isinstance(body, dict) or not all(
+        isinstance(body.get(key, False), bool) for key in ("scheme_admin", "scheme_user", "scheme_guest")
+    ):
+        raise AppError("api.context.invalid_param.app_error", "Invalid or missing scheme_roles in request.", 400,
+                       "scheme_admin, scheme_user and scheme_guest are booleans")
+    if body.get("scheme_guest", False):
+        raise _changing_guest_role(scheme)
+    return body.get("scheme_user", False), body.get("scheme_admin", False)
+
+
+def _changing_guest_role(scheme: str) -> AppError:
+    return AppError(
+        f"api.channel.update_{scheme}_member_roles.changing_guest_role.app_error",
+        "Invalid member update: You can't add or remove the guest role manually.",
+        400,
+        "Hubbub has no guest accounts",
+    )

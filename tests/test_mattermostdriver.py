@@ -199,3 +199,19 @@ def test_web_client_and_system_console_endpoints(world):
     rows = {row["name"]: row["value"] for row in boss.system.get_analytics({"name": "standard"})}
     assert (rows["team_count"], rows["unique_user_count"], rows["post_count"]) == (1, 3, 1)
     assert isinstance(boss.system.get_logs({"logs_per_page": 5}), list)
+
+
+def test_team_and_channel_member_roles(world):
+    boss, team, alice = world["boss"], world["team"], world["alice"]
+    boss.teams.update_team_member_roles(team["id"], alice.id, {"roles": "team_user team_admin"})
+    assert boss.teams.get_team_member(team["id"], alice.id)["roles"] == "team_user team_admin"
+    town = boss.channels.get_channel_by_name(team["id"], "town-square")
+    boss.channels.update_channel_roles(town["id"], alice.id, {"roles": "channel_user channel_admin"})
+    assert boss.channels.get_channel_member(town["id"], alice.id)["scheme_admin"] is True
+    boss.teams.update_scheme_derived_roles_of_team_member(
+        team["id"], alice.id, {"scheme_admin": False, "scheme_user": True}
+    )
+    assert boss.teams.get_team_member(team["id"], alice.id)["roles"] == "team_user"
+    bob = _driver(world["server"], login_id="bob", password=PASSWORD)
+    with pytest.raises(NotEnoughPermissions):
+        bob.teams.update_team_member_roles(team["id"], alice.id, {"roles": "team_user team_admin"})

@@ -18,6 +18,7 @@ from hub.permissions import (
     channel_member,
     is_team_admin,
     require_manage_channel,
+    require_manage_channel_roles,
     require_read_channel,
     require_self_or_admin,
     require_team_member,
@@ -778,15 +779,26 @@ class ChannelService:
                 raise channel_member_not_found(f"channel_id={channel_id}, user_id={user_id}")
             member.notify_props = {**(member.notify_props or {}), **changes}
             member.last_update_at = now_ms()
-            events.emit(
-                s,
-                events.Event(
-                    "channel_member_updated",
-                    {"channelMember": events.json_string(serialize.channel_member(member))},
-                    user_id=user_id,
-                ),
-            )
+            _announce_member(s, member)
             return member
+
+    def update_member_roles(
+        self, actor: Actor, channel_id: str, user_id: str, flags: tuple[bool, bool]
+    ) -> None:
+        """PUT /channels/{id}/members/{user_id}/roles and /schemeRoles, with `flags` (scheme_user,
+        scheme_admin) read by permissions.scheme_flags_from_*; the member's clients learn it from
+        channel_member_updated."""
+        validation.require_id("user_id", user_id)
+        with self.hub.store.write() as s:
+            channel = self.load(s, channel_id)
+            require_manage_channel_roles(s, actor, channel)
+            member = channel_member(s, channel_id, user_id)
+            if member is None:
+                raise channel_member_not_found(f"channel_id={channel_id}, user_id={user_id}")
+            member.scheme_user, member.scheme_admin = flags
+            member.roles = ""
+            member.last_update_at = now_ms()
+            _announce_member(s, member)
 
     def members(self, actor: Actor, channel_id: str, query: dict[str, Any]) -> list[models.ChannelMember]:
         page, per_page = validation.paging(query.get("page"), query.get("per_page"))
@@ -905,3 +917,15 @@ class ChannelService:
                 times[channel.id] = member.last_viewed_at
                 events.emit(s, events.Event("channel_viewed", {"channel_id": channel.id}, user_id=user_id))
         return times
+
+
+def _announce_member(s: Session, member: models.ChannelMember) -> None:
+    """The member's own clients learn a changed membership from channel_member_updated."""
+    events.emit(
+        s,
+        events.Event(
+            "channel_member_updated",
+            {"channelMember": events.json_string(serialize.channel_member(member))},
+            user_id=member.user_id,
+        ),
+    )

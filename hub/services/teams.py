@@ -568,6 +568,28 @@ class TeamService:
             self.hub.channels.join(s, channel, user_id)
         return member
 
+    def update_member_roles(self, actor: Actor, team_id: str, user_id: str, flags: tuple[bool, bool]) -> None:
+        """PUT /teams/{id}/members/{user_id}/roles and /schemeRoles, with `flags` (scheme_user,
+        scheme_admin) read by permissions.scheme_flags_from_*; the member's clients learn it from
+        memberrole_updated."""
+        validation.require_id("user_id", user_id)
+        with self.hub.store.write() as s:
+            self.load(s, team_id)
+            require_team_admin(s, actor, team_id)
+            member = team_member(s, team_id, user_id)
+            if member is None:
+                raise team_member_not_found(f"team_id={team_id}, user_id={user_id}")
+            member.scheme_user, member.scheme_admin = flags
+            member.roles = ""
+            events.emit(
+                s,
+                events.Event(
+                    "memberrole_updated",
+                    {"member": events.json_string(serialize.team_member(member))},
+                    user_id=user_id,
+                ),
+            )
+
     def leave(self, actor: Actor, team_id: str, user_id: str) -> None:
         """Leaving keeps the membership row (delete_at set) and ends every channel membership in the team."""
         with self.hub.store.write() as s:

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from flask import Blueprint, request
 
 from hub import serialize
+from hub.permissions import scheme_flags_from_body, scheme_flags_from_roles
 from server.api.users import resolve_user_id
 from server.auth import actor
 from server.http import hub, json_body, json_response, query_args, status_ok
@@ -116,6 +117,20 @@ def channel_member(channel_id: str, user_id: str):
 def update_channel_member_notify_props(channel_id: str, user_id: str):
     props = json_body()
     hub().channels.update_member_notify_props(actor(), channel_id, resolve_user_id(user_id), props)
+    return status_ok()
+
+
+@bp.put("/channels/<channel_id>/members/<user_id>/roles")
+def update_channel_member_roles(channel_id: str, user_id: str):
+    flags = scheme_flags_from_roles(json_body().get("roles"), "channel")
+    hub().channels.update_member_roles(actor(), channel_id, resolve_user_id(user_id), flags)
+    return status_ok()
+
+
+@bp.put("/channels/<channel_id>/members/<user_id>/schemeRoles")
+def update_channel_member_scheme_roles(channel_id: str, user_id: str):
+    flags = scheme_flags_from_body(json_body(), "channel")
+    hub().channels.update_member_roles(actor(), channel_id, resolve_user_id(user_id), flags)
     return status_ok()
 
 

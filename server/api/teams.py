@@ -8,6 +8,7 @@ from flask import Blueprint, request
 
 from hub import serialize
 from hub.errors import invalid_param
+from hub.permissions import scheme_flags_from_body, scheme_flags_from_roles
 from hub.services.teams import TeamView
 from server.api.users import resolve_user_id
 from server.auth import actor
@@ -110,6 +111,20 @@ def team_member(team_id: str, user_id: str):
     return json_response(
         serialize.team_member(hub().teams.member(actor(), team_id, resolve_user_id(user_id)))
     )
+
+
+@bp.put("/teams/<team_id>/members/<user_id>/roles")
+def update_team_member_roles(team_id: str, user_id: str):
+    flags = scheme_flags_from_roles(json_body().get("roles"), "team")
+    hub().teams.update_member_roles(actor(), team_id, resolve_user_id(user_id), flags)
+    return status_ok()
+
+
+@bp.put("/teams/<team_id>/members/<user_id>/schemeRoles")
+def update_team_member_scheme_roles(team_id: str, user_id: str):
+    flags = scheme_flags_from_body(json_body(), "team")
+    hub().teams.update_member_roles(actor(), team_id, resolve_user_id(user_id), flags)
+    return status_ok()
 
 
 @bp.delete("/teams/<team_id>/members/<user_id>")
