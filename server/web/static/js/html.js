@@ -18,6 +18,11 @@ export function trustedHtml(markup) {
   return { __html: DOMPurify.sanitize(markup || "", options) };
 }
 
+// The words of server-rendered Markdown without its marks, parsed by DOMPurify into an inert fragment.
+export function markupText(markup) {
+  return DOMPurify.sanitize(markup || "", { RETURN_DOM_FRAGMENT: true }).textContent.replace(/\s+/g, " ").trim();
+}
+
 // Only http(s), mailto and paths on this site may become a link target.
 export function safeUrl(url) {
   return typeof url === "string" && ALLOWED_URI.test(url.trim()) ? url.trim() : "";

@@ -3,7 +3,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 
-import { html, trustedHtml } from "../html.js";
+import { html, markupText, trustedHtml } from "../html.js";
 import * as store from "../store.js";
 import { Attachments, Reactions } from "./attachments.js";
 import { FileList } from "./files.js";
@@ -90,9 +90,15 @@ function EditBox({ post, onDone }) {
   </form>`;
 }
 
+function plainText(post) {
+  const rendered = post.metadata && post.metadata.hubbub_html;
+  return rendered && typeof rendered.message === "string" ? markupText(rendered.message) : post.message;
+}
+
 function ReplyTo({ rootId }) {
   const root = store.posts.value[rootId];
-  const snippet = root ? root.message.slice(0, 80) : "";
+  const text = root ? plainText(root) : "";
+  const snippet = text.length > 80 ? `${text.slice(0, 79)}…` : text;
   return html`<p class="reply-to">Replied to ${root ? authorName(root) : "a message"}${snippet && html`: <q>${snippet}</q>`}</p>`;
 }
 
