@@ -1,5 +1,5 @@
 """The system console in Chromium: only system admins get in; users (search, create, deactivate and
-activate, roles, password reset, sessions, tokens), teams, settings generated from the configuration
+activate, roles, password reset, sessions, tokens), teams and their members, settings generated from the configuration
 (saved, refused by the server, set by the environment), server logs polled with a pause, statistics.
 Hostile names stay text, and every page passes axe."""
 
@@ -249,6 +249,42 @@ def test_teams_list_members_invite_only_and_archive(env_server, env_seed, open_p
     expect(page.get_by_role("status").filter(has_text="was archived")).to_be_visible()
     listed = env_seed.call("GET", "teams?per_page=200", env_seed.admin.token)
     assert doomed["id"] not in [team["id"] for team in listed]
+    assert_clean(page)
+
+
+def test_team_members_roles_add_and_remove(env_server, env_seed, open_page):
+    lead, helper, newcomer = env_seed.user(), env_seed.user(), env_seed.user()
+    team = env_seed.team(lead, helper, display_name="Ops Crew")
+    page = open_page(env_server.url, env_seed.admin, "/admin_console/user_management/teams")
+    page.get_by_role("button", name="Actions for Ops Crew").click()
+    page.get_by_role("menuitem", name="Manage members").click()
+    dialog = page.get_by_role("dialog", name="Members of Ops Crew")
+    lead_row = dialog.get_by_role("row").filter(has_text=f"@{lead.username}")
+    expect(lead_row).to_contain_text("Member")
+
+    dialog.get_by_role("button", name=f"Actions for @{lead.username} in Ops Crew").click()
+    dialog.get_by_role("menuitem", name="Make team admin").click()
+    expect(lead_row).to_contain_text("Team admin")
+    member = env_seed.call("GET", f"teams/{team['id']}/members/{lead.id}", env_seed.admin.token)
+    assert member["roles"] == "team_user team_admin"
+    screenshot(page, "admin-team-members")
+    assert_accessible(page)
+
+    dialog.get_by_label("Add a member by username").fill(f"@{newcomer.username}")
+    dialog.get_by_role("button", name="Add", exact=True).click()
+    expect(dialog.get_by_role("status")).to_have_text(f"@{newcomer.username} was added to Ops Crew.")
+    expect(dialog.get_by_role("row").filter(has_text=f"@{newcomer.username}")).to_be_visible()
+    dialog.get_by_label("Add a member by username").fill("nobody-here")
+    dialog.get_by_role("button", name="Add", exact=True).click()
+    expect(dialog.get_by_role("alert")).to_have_text("There is no account @nobody-here.")
+
+    dialog.get_by_role("button", name=f"Actions for @{helper.username} in Ops Crew").click()
+    dialog.get_by_role("menuitem", name="Remove from team").click()
+    expect(dialog.get_by_role("row").filter(has_text=f"@{helper.username}")).to_have_count(0)
+    members = env_seed.call("GET", f"teams/{team['id']}/members", env_seed.admin.token)
+    assert {m["user_id"] for m in members if m["delete_at"] == 0} == {env_seed.admin.id, lead.id, newcomer.id}
+    dialog.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("row").filter(has_text="Ops Crew").get_by_role("cell").nth(1)).to_have_text("3")
     assert_clean(page)
 
 
