@@ -163,6 +163,8 @@ def test_an_incoming_webhook_with_the_gitlab_adapter_posts_a_real_pipeline(integ
     # Leaving the confirm view forgets the URL: coming back shows nothing.
     page.get_by_role("link", name="Done").click()
     expect(page).to_have_url(re.compile(r"/incoming_webhooks$"))
+    # The list has rendered, so the confirm view is gone (the address changes a frame before the page).
+    expect(page.get_by_role("link", name="Add Incoming Webhook")).to_be_visible()
     page.go_back()
     expect(page.get_by_text("A webhook's URL is shown once")).to_be_visible()
     expect(page.get_by_label("Webhook URL", exact=True)).to_have_count(0)
