@@ -247,6 +247,71 @@ def cmd_token_revoke(hub: Hub, args: argparse.Namespace) -> None:
     print(f"Revoked token {args.token_id}")
 
 
+# ---- bot accounts ------------------------------------------------------------------------------
+def _find_bot(hub: Hub, ref: str) -> models.User:
+    user = _find_user(hub, ref)
+    if not user.is_bot:
+        raise AppError("store.sql_bot.get.missing.app_error", f"{user.username} is not a bot.", 404)
+    return user
+
+
+def _default_owner(hub: Hub) -> models.User:
+    """Without --owner, the oldest active system admin owns the bot, as the one who runs the server."""
+    admins = [
+        user for user in _paged(lambda page: hub.users.list(LOCAL_ACTOR, {"page": page, "per_page": PAGE_SIZE,
+                                                                          "role": "system_admin", "active": "true",
+                                                                          "sort": "create_at"}))
+        if not user.is_bot
+    ]
+    if not admins:
+        raise AppError("api.bot.owner_required", "There is no system admin to own the bot: give --owner.", 400)
+    return min(admins, key=lambda user: user.create_at)
+
+
+def cmd_bot_create(hub: Hub, args: argparse.Namespace) -> None:
+    owner = _find_user(hub, args.owner) if args.owner else _default_owner(hub)
+    fields = {"username": args.username, "display_name": args.display_name, "description": args.description}
+    view = hub.bots.create(None, fields, owner_id=owner.id)
+    print(f"Created bot {view.user.username} ({view.bot.user_id}), owned by {owner.username}")
+
+
+def cmd_bot_list(hub: Hub, args: argparse.Namespace) -> None:
+    query = {"per_page": PAGE_SIZE, "include_deleted": "true" if args.all else ""}
+    for view in _paged(lambda page: hub.bots.list(None, {**query, "page": page})):
+        state = " [disabled]" if view.bot.delete_at else ""
+        print(f"{view.bot.user_id}: {view.user.username} ({view.user.first_name}) owned by "
+              f"{_username_or_id(hub, view.bot.owner_id)}{state}")
+
+
+def _username_or_id(hub: Hub, user_id: str) -> str:
+    try:
+        return hub.users.get(user_id).username
+    except AppError:  # an owner that is not an account (Mattermost lets plugins own bots)
+        return user_id
+
+
+def _set_bot_active(active: bool) -> Callable[[Hub, argparse.Namespace], None]:
+    def run(hub: Hub, args: argparse.Namespace) -> None:
+        bot = _find_bot(hub, args.bot)
+        hub.bots.set_active(None, bot.id, active)
+        print(f"{'Enabled' if active else 'Disabled'} bot {bot.username}")
+
+    return run
+
+
+def cmd_bot_assign(hub: Hub, args: argparse.Namespace) -> None:
+    bot, owner = _find_bot(hub, args.bot), _find_user(hub, args.owner)
+    hub.bots.assign(None, bot.id, owner.id)
+    print(f"Bot {bot.username} is now owned by {owner.username}")
+
+
+def cmd_bot_token(hub: Hub, args: argparse.Namespace) -> None:
+    bot = _find_bot(hub, args.bot)
+    row, token = hub.auth.create_token(None, bot.id, args.description)
+    print(f"Token for bot {bot.username} (id {row.id}); it is shown only this once:")
+    print(token)
+
+
 # ---- incoming webhooks -------------------------------------------------------------------------
 def _hook_url(config: hub_config.Config, hook: models.IncomingWebhook) -> str:
     adapter_suffix = f"/{hook.adapter}" if hook.adapter else ""
@@ -573,6 +638,24 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("user", help="username, email or id")
     revoke = command(token, "revoke", _with_hub(cmd_token_revoke), "Revoke a token.")
     revoke.add_argument("token_id")
+
+    bot = group("bot", "Bot accounts.")
+    create = command(bot, "create", _with_hub(cmd_bot_create), "Create a bot account.")
+    create.add_argument("username")
+    create.add_argument("--display-name", default="")
+    create.add_argument("--description", default="")
+    create.add_argument("--owner", help="username, email or id (default: the first system admin)")
+    listing = command(bot, "list", _with_hub(cmd_bot_list), "List the bot accounts.")
+    listing.add_argument("--all", action="store_true", help="disabled bots too")
+    for name, active in (("disable", False), ("enable", True)):
+        action = command(bot, name, _with_hub(_set_bot_active(active)), f"{name.capitalize()} a bot account.")
+        action.add_argument("bot", help="username or id")
+    assign = command(bot, "assign", _with_hub(cmd_bot_assign), "Give a bot to another owner.")
+    assign.add_argument("bot", help="username or id")
+    assign.add_argument("owner", help="username, email or id")
+    token = command(bot, "token", _with_hub(cmd_bot_token), "Create a token for a bot; it is printed once.")
+    token.add_argument("bot", help="username or id")
+    token.add_argument("--description", required=True)
 
     webhook = group("webhook", "Incoming and outgoing webhooks.")
     create = command(

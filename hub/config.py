@@ -32,6 +32,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "EnablePostIconOverride": False,
         "EnableUserAccessTokens": True,
         "EnableBotAccountCreation": True,
+        "DisableBotsWhenOwnerIsDeactivated": True,
         "SessionLengthWebInHours": 720,
         "SessionLengthMobileInHours": 720,
         "SessionLengthSSOInHours": 720,

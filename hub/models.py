@@ -82,6 +82,21 @@ class Session(Base):
     access_token_id: Mapped[str | None] = mapped_column(Id, nullable=True, index=True)
 
 
+class Bot(Base):
+    """A bot account's own record; its username, display name (first_name) and description
+    (bot_description) live on its users row, as Mattermost keeps them."""
+
+    __tablename__ = "bots"
+
+    user_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    # A user id, or a plugin's id in Mattermost: up to 190 characters there.
+    owner_id: Mapped[str] = mapped_column(String(190), index=True)
+    last_icon_update: Mapped[int] = mapped_column(BigInteger, default=0)
+    create_at: Mapped[int] = mapped_column(BigInteger)
+    update_at: Mapped[int] = mapped_column(BigInteger)
+    delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class UserAccessToken(Base):
     __tablename__ = "user_access_tokens"
 

@@ -57,6 +57,20 @@ def user(u: models.User, *, full: bool, show_email: bool = True, show_full_name:
     return data
 
 
+def bot(b: models.Bot, u: models.User) -> dict:
+    """Mattermost's Bot: display_name, description and last_icon_update are left out when empty."""
+    data: dict[str, Any] = {"user_id": b.user_id, "username": u.username}
+    if u.first_name:
+        data["display_name"] = u.first_name
+    if u.bot_description:
+        data["description"] = u.bot_description
+    data["owner_id"] = b.owner_id
+    if b.last_icon_update:
+        data["last_icon_update"] = b.last_icon_update
+    data.update(create_at=b.create_at, update_at=b.update_at, delete_at=b.delete_at)
+    return data
+
+
 def session(s: models.Session) -> dict:
     return {
         "id": s.id,

@@ -215,3 +215,23 @@ def test_team_and_channel_member_roles(world):
     bob = _driver(world["server"], login_id="bob", password=PASSWORD)
     with pytest.raises(NotEnoughPermissions):
         bob.teams.update_team_member_roles(team["id"], alice.id, {"roles": "team_user team_admin"})
+
+
+def test_bot_accounts(world):
+    # mattermostdriver 7.3.2 has its bot calls under driver.api["bots"] only.
+    boss, alice = world["boss"], world["alice"]
+    bot = boss.api["bots"].create_bot({"username": "deploy-bot", "display_name": "Deploys", "description": "ships"})
+    assert bot["owner_id"] == world["admin"].id
+    assert [b["username"] for b in boss.api["bots"].get_bots()] == ["deploy-bot"]
+    assert boss.api["bots"].patch_bot(bot["user_id"], {"description": "ships it"})["description"] == "ships it"
+    token = boss.users.create_user_access_token(bot["user_id"], {"description": "ci"})["token"]
+    as_bot = _driver(world["server"], token=token)
+    assert as_bot.users.get_user("me")["is_bot"] is True
+    assert boss.api["bots"].assign_bot_to_user(bot["user_id"], alice.id)["owner_id"] == alice.id
+    assert boss.api["bots"].disable_bot(bot["user_id"])["delete_at"] > 0
+    assert boss.api["bots"].get_bots(params={"include_deleted": True})[0]["user_id"] == bot["user_id"]
+    assert boss.api["bots"].get_bot(bot["user_id"], params={"include_deleted": True})["delete_at"] > 0
+    assert boss.api["bots"].enable_bot(bot["user_id"])["delete_at"] == 0
+    assert as_bot.users.get_user("me")["username"] == "deploy-bot"
+    with pytest.raises(ResourceNotFound):
+        _driver(world["server"], login_id="alice", password=PASSWORD).api["bots"].get_bot(bot["user_id"])

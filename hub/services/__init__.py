@@ -18,6 +18,7 @@ class Hub:
     def __init__(self, config: Config, store: Store | None = None, bus: Bus | None = None) -> None:
         from hub.services.actions import ActionService
         from hub.services.auth import AuthService
+        from hub.services.bots import BotService
         from hub.services.channels import ChannelService
         from hub.services.commands import CommandService
         from hub.services.deliveries import DeliveryService
@@ -41,6 +42,7 @@ class Hub:
         self.store.publish = self.bus.publish
         self.users = UserService(self)
         self.auth = AuthService(self)
+        self.bots = BotService(self)
         self.teams = TeamService(self)
         self.channels = ChannelService(self)
         self.files = FileService(self)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from hub import events, models, validation
 from hub.errors import AppError, forbidden, invalid_param, unauthorized
-from hub.ids import new_id, now_ms
+from hub.ids import is_valid_id, new_id, now_ms
 from hub.permissions import Actor, require_admin, require_self_or_admin
 from hub.ratelimit import TokenBucket
 from hub.security import decoy_password_hash, hash_token, new_token, same, verify_password
@@ -216,7 +216,8 @@ class AuthService:
         elif access is not None:
             if not same(access.token_hash, digest) or not access.is_active:
                 raise unauthorized("token disabled")
-            if not self.hub.config["ServiceSettings"]["EnableUserAccessTokens"]:
+            # Bots' tokens work with personal access tokens off, as in Mattermost: a bot has no other way in.
+            if not self.hub.config["ServiceSettings"]["EnableUserAccessTokens"] and not (user and user.is_bot):
                 raise unauthorized("personal access tokens are disabled")
         else:
             raise unauthorized("unknown token")
@@ -284,13 +285,18 @@ class AuthService:
             self.end_sessions(s, models.Session.user_id == user_id)
 
     # ---- personal access tokens ------------------------------------------------------
-    def _require_tokens_enabled(self) -> None:
-        if not self.hub.config["ServiceSettings"]["EnableUserAccessTokens"]:
-            raise AppError(
-                "api.user.create_user_access_token.disabled",
-                "Personal access tokens are disabled on this server. Please contact your system administrator for details.",
-                501,
-            )
+    def _require_tokens_enabled(self, user_id: str) -> None:
+        """ServiceSettings.EnableUserAccessTokens, which bots are not subject to (as in Mattermost)."""
+        if self.hub.config["ServiceSettings"]["EnableUserAccessTokens"]:
+            return
+        with self.hub.store.read() as s:
+            user = s.get(models.User, user_id) if is_valid_id(user_id) else None
+            if user is None or not user.is_bot:
+                raise AppError(
+                    "api.user.create_user_access_token.disabled",
+                    "Personal access tokens are disabled on this server. Please contact your system administrator for details.",
+                    501,
+                )
 
     def _require_token_permission(self, actor: Actor, user_id: str) -> None:
         require_self_or_admin(actor, user_id)
@@ -299,7 +305,7 @@ class AuthService:
 
     def create_token(self, actor: Actor | None, user_id: str, description: Any) -> tuple[models.UserAccessToken, str]:
         """`actor` None is the command line. Answers the token once; only its hash is kept."""
-        self._require_tokens_enabled()
+        self._require_tokens_enabled(user_id)
         if actor is not None:
             self._require_token_permission(actor, user_id)
         description = validation.require_str("description", description, required=True, max_len=255)

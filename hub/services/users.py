@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -103,11 +103,14 @@ class UserService:
         system_admin: bool = False,
         is_bot: bool = False,
         trusted: bool = False,
+        on_created: Callable[[Session, models.User], None] | None = None,
     ) -> models.User:
-        """`actor` is None for self sign-up; `trusted` callers (the command line) skip the sign-up rules."""
+        """`actor` is None for self sign-up; `trusted` callers (the command line, the bot service) skip the
+        sign-up rules. `on_created` writes what belongs with the account in the same transaction."""
         team_settings = self.hub.config["TeamSettings"]
         username = validation.username(fields.get("username"))
-        email = validation.email(fields.get("email"))
+        # A bot has no mailbox: Mattermost gives it username@localhost.
+        email = f"{username}@localhost" if is_bot and "email" not in fields else validation.email(fields.get("email"))
         password = fields.get("password")
         if not is_bot:
             validation.password(password, self.hub.config["PasswordSettings"])
@@ -125,18 +128,8 @@ class UserService:
             first_user = s.scalar(select(func.count()).select_from(models.User)) == 0
             if not trusted:
                 self._check_may_create(s, actor, first_user)
-            if s.scalar(select(models.User.id).where(models.User.username == username)):
-                raise AppError(
-                    "app.user.save.username_exists.app_error",
-                    "An account with that username already exists.",
-                    400,
-                )
-            if s.scalar(select(models.User.id).where(models.User.email == email)):
-                raise AppError(
-                    "app.user.save.email_exists.app_error",
-                    "An account with that email already exists.",
-                    400,
-                )
+            require_free(s, models.User.username, username)
+            require_free(s, models.User.email, email)
             roles = "system_user"
             # Like Mattermost, the first account on a server becomes its administrator.
             if system_admin or (first_user and not is_bot):
@@ -167,6 +160,8 @@ class UserService:
             )
             s.add(user)
             s.add(models.Status(user_id=user.id, status="offline", last_activity_at=0))
+            if on_created is not None:
+                on_created(s, user)
             events.emit(s, events.Event("new_user", {"user_id": user.id}))
         return user
 
@@ -194,37 +189,30 @@ class UserService:
             self._confirm_own_email_change(user_id, fields, replace)
         with self.hub.store.write() as s:
             user = self.load(s, user_id)
-            for key, value in fields.items():
-                if key not in PATCHABLE:
-                    continue
-                if key == "username":
-                    value = validation.username(value)
-                    if value != user.username and s.scalar(
-                        select(models.User.id).where(models.User.username == value)
-                    ):
-                        raise AppError(
-                            "app.user.save.username_exists.app_error",
-                            "An account with that username already exists.",
-                            400,
-                        )
-                elif key == "email":
-                    value = validation.email(value)
-                    if value != user.email and s.scalar(select(models.User.id).where(models.User.email == value)):
-                        raise AppError(
-                            "app.user.save.email_exists.app_error",
-                            "An account with that email already exists.",
-                            400,
-                        )
-                elif key in ("props", "notify_props", "timezone"):
-                    value = _dict_field(key, value)
-                    if key == "notify_props" and not replace:
-                        value = {**(user.notify_props or {}), **value}
-                else:
-                    value = validation.text(key, value, max_len=128 if key == "position" else 64)
-                setattr(user, key, value)
-            user.update_at = now_ms()
+            self.apply_patch(s, user, fields, replace=replace)
             self.announce_updated(s, user)
         return user
+
+    @staticmethod
+    def apply_patch(s: Session, user: models.User, fields: dict[str, Any], *, replace: bool = False) -> None:
+        """A user patch's profile fields onto `user`, in the caller's transaction; other keys are ignored."""
+        for key, value in fields.items():
+            if key not in PATCHABLE:
+                continue
+            if key == "username":
+                value = validation.username(value)
+                require_free(s, models.User.username, value, user.id)
+            elif key == "email":
+                value = validation.email(value)
+                require_free(s, models.User.email, value, user.id)
+            elif key in ("props", "notify_props", "timezone"):
+                value = _dict_field(key, value)
+                if key == "notify_props" and not replace:
+                    value = {**(user.notify_props or {}), **value}
+            else:
+                value = validation.text(key, value, max_len=128 if key == "position" else 64)
+            setattr(user, key, value)
+        user.update_at = now_ms()
 
     def _confirm_own_email_change(self, user_id: str, fields: dict[str, Any], replace: bool) -> None:
         """As in Mattermost, a user who changes their own email confirms it with their password (an admin
@@ -312,22 +300,29 @@ class UserService:
             raise forbidden("a deactivated user cannot reactivate themself")
         with self.hub.store.write() as s:
             user = self.load(s, user_id)
-            now = now_ms()
-            user.delete_at = 0 if active else now
-            user.update_at = now
-            self.announce_updated(s, user)
-            if not active:
-                s.execute(models.Session.__table__.delete().where(models.Session.user_id == user_id))
-                events.emit(s, events.close_sockets(user_ids=[user_id]))
+            self.apply_active(s, user, active)
+            if not active and self.hub.config["ServiceSettings"]["DisableBotsWhenOwnerIsDeactivated"]:
+                self.hub.bots.disable_owned_by(s, user_id)
+
+    def apply_active(self, s: Session, user: models.User, active: bool) -> None:
+        """Activates or deactivates an account in the caller's transaction: deactivation ends its sessions
+        and sockets at once, and its tokens stop working (resolve refuses inactive accounts)."""
+        now = now_ms()
+        user.delete_at = 0 if active else now
+        user.update_at = now
+        self.announce_updated(s, user)
+        if not active:
+            s.execute(models.Session.__table__.delete().where(models.Session.user_id == user.id))
+            events.emit(s, events.close_sockets(user_ids=[user.id]))
 
     # ---- listing -------------------------------------------------------------------
     def list(self, actor: Actor, query: dict[str, Any]) -> list[models.User]:
         page, per_page = validation.paging(query.get("page"), query.get("per_page"))
         stmt = select(models.User)
         stmt = self._filter_membership(stmt, actor, query)
-        if _truthy(query.get("active")):
+        if truthy(query.get("active")):
             stmt = stmt.where(models.User.delete_at == 0)
-        if _truthy(query.get("inactive")):
+        if truthy(query.get("inactive")):
             stmt = stmt.where(models.User.delete_at != 0)
         if query.get("role"):
             stmt = stmt.where(models.User.roles.contains(str(query["role"])))
@@ -416,7 +411,18 @@ def _dict_field(name: str, value: Any) -> dict[str, str]:
     return {} if value is None else validation.string_map(name, value)
 
 
-def _truthy(value: Any) -> bool:
+def require_free(s: Session, column: Any, value: str, user_id: str = "") -> None:
+    """A username or email no other account holds (`user_id`'s own is free to keep)."""
+    holder = s.scalar(select(models.User.id).where(column == value))
+    if holder is not None and holder != user_id:
+        what = column.key
+        raise AppError(
+            f"app.user.save.{what}_exists.app_error", f"An account with that {what} already exists.", 400
+        )
+
+
+def truthy(value: Any) -> bool:
+    """A query flag: "true" or "1" (any case), as Go's strconv.ParseBool reads them; anything else is off."""
     return str(value).lower() in ("true", "1")
 
 

@@ -1,10 +1,11 @@
 """The REST API v4 blueprints, one module per resource. This list is the registry."""
 
 from server.api import channels, files, posts, preferences, reactions, search, statuses, system, teams, users
-from server.api import actions, commands, hooks
+from server.api import actions, bots, commands, hooks
 
 BLUEPRINTS = [
     actions.bp,
+    bots.bp,
     channels.bp,
     commands.bp,
     files.bp,

@@ -122,15 +122,17 @@ def update_channel_member_notify_props(channel_id: str, user_id: str):
 
 @bp.put("/channels/<channel_id>/members/<user_id>/roles")
 def update_channel_member_roles(channel_id: str, user_id: str):
+    caller = actor()
     flags = scheme_flags_from_roles(json_body().get("roles"), "channel")
-    hub().channels.update_member_roles(actor(), channel_id, resolve_user_id(user_id), flags)
+    hub().channels.update_member_roles(caller, channel_id, resolve_user_id(user_id), flags)
     return status_ok()
 
 
 @bp.put("/channels/<channel_id>/members/<user_id>/schemeRoles")
 def update_channel_member_scheme_roles(channel_id: str, user_id: str):
+    caller = actor()
     flags = scheme_flags_from_body(json_body(), "channel")
-    hub().channels.update_member_roles(actor(), channel_id, resolve_user_id(user_id), flags)
+    hub().channels.update_member_roles(caller, channel_id, resolve_user_id(user_id), flags)
     return status_ok()
 
 

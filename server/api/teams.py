@@ -115,15 +115,17 @@ def team_member(team_id: str, user_id: str):
 
 @bp.put("/teams/<team_id>/members/<user_id>/roles")
 def update_team_member_roles(team_id: str, user_id: str):
+    caller = actor()
     flags = scheme_flags_from_roles(json_body().get("roles"), "team")
-    hub().teams.update_member_roles(actor(), team_id, resolve_user_id(user_id), flags)
+    hub().teams.update_member_roles(caller, team_id, resolve_user_id(user_id), flags)
     return status_ok()
 
 
 @bp.put("/teams/<team_id>/members/<user_id>/schemeRoles")
 def update_team_member_scheme_roles(team_id: str, user_id: str):
+    caller = actor()
     flags = scheme_flags_from_body(json_body(), "team")
-    hub().teams.update_member_roles(actor(), team_id, resolve_user_id(user_id), flags)
+    hub().teams.update_member_roles(caller, team_id, resolve_user_id(user_id), flags)
     return status_ok()
 
 
