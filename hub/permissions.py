@@ -164,6 +164,11 @@ def scheme_flags_from_body(body: Any, scheme: str) -> tuple[bool, bool]:
     return body.get("scheme_user", False), body.get("scheme_admin", False)
 
 
+def member_scheme_flags(body: dict[str, Any], scheme: str, *, by_role_names: bool) -> tuple[bool, bool]:
+    """The (scheme_user, scheme_admin) a roles body ({"roles": "..."}) or a schemeRoles body asks for."""
+    return scheme_flags_from_roles(body.get("roles"), scheme) if by_role_names else scheme_flags_from_body(body, scheme)
+
+
 def _changing_guest_role(scheme: str) -> AppError:
     return AppError(
         f"api.channel.update_{scheme}_member_roles.changing_guest_role.app_error",

@@ -1,27 +1,34 @@
 """Bot accounts (/api/v4/bots), as Mattermost's api4/bot.go answers them: created and managed by system
 admins, invisible to others, disabled bots can do nothing, owners' deactivation takes their bots along."""
 
-import time
-
 import pytest
-from simple_websocket import ConnectionClosed
 
 from tests.conftest import assert_app_error
-from tests.wsclient import WsClient
+from tests.wsclient import WsClient, closed_within
 
 NOT_FOUND = "store.sql_bot.get.missing.app_error"
 
 
 def _create(api, account, **fields) -> dict:
-    answer = api.as_(account).post("bots", {"username": "ci-bot", "display_name": "CI", "description": "Builds", **fields})
+    answer = api.as_(account).post(
+        "bots", {"username": "ci-bot", "display_name": "CI", "description": "Builds", **fields}
+    )
     assert answer.status_code == 201, answer.get_data(as_text=True)
     return answer.get_json()
 
 
 def test_a_system_admin_creates_a_bot_with_mattermosts_shape(api, admin):
     bot = _create(api, admin)
-    assert set(bot) == {"user_id", "username", "display_name", "description", "owner_id", "create_at", "update_at",
-                        "delete_at"}
+    assert set(bot) == {
+        "user_id",
+        "username",
+        "display_name",
+        "description",
+        "owner_id",
+        "create_at",
+        "update_at",
+        "delete_at",
+    }
     assert (bot["username"], bot["display_name"], bot["description"]) == ("ci-bot", "CI", "Builds")
     assert (bot["owner_id"], bot["delete_at"]) == (admin.id, 0)
     assert bot["create_at"] == bot["update_at"] > 0
@@ -36,7 +43,9 @@ def test_a_system_admin_creates_a_bot_with_mattermosts_shape(api, admin):
 
 def test_who_may_create_and_see_bots(api, hub, admin, make_account):
     person = make_account("person")
-    assert_app_error(api.as_(person).post("bots", {"username": "mine"}), 403, "api.context.permissions.app_error")
+    assert_app_error(
+        api.as_(person).post("bots", {"username": "mine"}), 403, "api.context.permissions.app_error"
+    )
     assert_app_error(api.post("bots", {"username": "mine"}), 401)
     bot = _create(api, admin)
     # To anyone but an admin a bot is not there: the answer does not tell which accounts are bots.
@@ -48,18 +57,10 @@ def test_who_may_create_and_see_bots(api, hub, admin, make_account):
     # A bot cannot make bots, even with the admin role.
     _, token = hub.auth.create_token(None, bot["user_id"], "ci")
     hub.users.update_roles(hub_actor(admin), bot["user_id"], "system_user system_admin")
-    refused = api.client.post("/api/v4/bots", json={"username": "child"}, headers={"Authorization": f"Bearer {token}"})
+    refused = api.client.post(
+        "/api/v4/bots", json={"username": "child"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert_app_error(refused, 403)
-
-
-def _closed(client: WsClient, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            client.ws.receive(timeout=0.2)
-    except ConnectionClosed:
-        return True
-    return False
 
 
 def hub_actor(account):
@@ -94,7 +95,9 @@ def test_bad_bots_are_refused_and_nothing_is_made(api, admin, body, error_id):
 
 def test_patch_changes_username_display_name_and_description(api, admin, make_account):
     bot = _create(api, admin)
-    patched = api.as_(admin).put(f"bots/{bot['user_id']}", {"username": "deploy-bot", "description": "Deploys"})
+    patched = api.as_(admin).put(
+        f"bots/{bot['user_id']}", {"username": "deploy-bot", "description": "Deploys"}
+    )
     assert patched.status_code == 200, patched.get_data(as_text=True)
     body = patched.get_json()
     assert (body["username"], body["display_name"], body["description"]) == ("deploy-bot", "CI", "Deploys")
@@ -102,7 +105,9 @@ def test_patch_changes_username_display_name_and_description(api, admin, make_ac
     assert api.as_(admin).get("users/username/deploy-bot").get_json()["bot_description"] == "Deploys"
     make_account("taken")
     assert_app_error(
-        api.as_(admin).put(f"bots/{bot['user_id']}", {"username": "taken"}), 400, "app.user.save.username_exists.app_error"
+        api.as_(admin).put(f"bots/{bot['user_id']}", {"username": "taken"}),
+        400,
+        "app.user.save.username_exists.app_error",
     )
     assert_app_error(api.as_(admin).put(f"bots/{bot['user_id']}", ["nope"]), 400)
 
@@ -116,7 +121,7 @@ def test_a_disabled_bot_can_do_nothing_and_enabled_works_again(api, hub, admin, 
     disabled = api.as_(admin).post(f"bots/{bot['user_id']}/disable")
     assert disabled.status_code == 200 and disabled.get_json()["delete_at"] > 0
     assert_app_error(api.client.get("/api/v4/users/me", headers=as_bot), 401)
-    assert _closed(socket)
+    assert closed_within(socket.ws, 10)
     assert api.as_(admin).get("bots").get_json() == []
     assert_app_error(api.as_(admin).get(f"bots/{bot['user_id']}"), 404, NOT_FOUND)
     listed = api.as_(admin).get("bots?include_deleted=true").get_json()
@@ -136,9 +141,12 @@ def test_bot_tokens_work_with_personal_access_tokens_off(api, hub, admin, make_a
     made = api.as_(admin).post(f"users/{bot['user_id']}/tokens", {"description": "bridge"})
     assert made.status_code == 200, made.get_data(as_text=True)
     token = made.get_json()["token"]
-    assert api.client.get("/api/v4/users/me", headers={"Authorization": f"Bearer {token}"}).get_json()["is_bot"]
+    assert api.client.get("/api/v4/users/me", headers={"Authorization": f"Bearer {token}"}).get_json()[
+        "is_bot"
+    ]
     assert_app_error(
-        api.as_(admin).post(f"users/{person.id}/tokens", {"description": "me"}), 501,
+        api.as_(admin).post(f"users/{person.id}/tokens", {"description": "me"}),
+        501,
         "api.user.create_user_access_token.disabled",
     )
 
@@ -185,7 +193,11 @@ def test_convert_a_bot_to_a_user(api, admin):
     )
     assert converted.status_code == 200, converted.get_data(as_text=True)
     user = converted.get_json()
-    assert (user["is_bot"], user["email"], user["roles"]) == (False, "ci@example.com", "system_admin system_user")
+    assert (user["is_bot"], user["email"], user["roles"]) == (
+        False,
+        "ci@example.com",
+        "system_admin system_user",
+    )
     assert_app_error(api.as_(admin).get(f"bots/{bot['user_id']}?include_deleted=true"), 404, NOT_FOUND)
     login = api.post("users/login", {"login_id": "ci-bot", "password": "Passw0rd!long"})
     assert login.status_code == 200, login.get_data(as_text=True)

@@ -10,7 +10,17 @@ from tests.conftest import PASSWORD
 
 
 def test_bot_create_list_token_disable_enable_assign(db_config, run, hub):
-    run("user", "create", "--email", "root@example.com", "--username", "root", "--password", PASSWORD, "--system-admin")
+    run(
+        "user",
+        "create",
+        "--email",
+        "root@example.com",
+        "--username",
+        "root",
+        "--password",
+        PASSWORD,
+        "--system-admin",
+    )
     run("user", "create", "--email", "ops@example.com", "--username", "ops", "--password", PASSWORD)
     created = run("bot", "create", "ci-bot", "--display-name", "CI", "--description", "Builds")
     assert created.code == 0, created.err
@@ -36,7 +46,17 @@ def test_bot_create_list_token_disable_enable_assign(db_config, run, hub):
 
 def test_bot_errors(db_config, run):
     fails(run("bot", "create", "lonely"), "There is no system admin to own the bot: give --owner.")
-    run("user", "create", "--email", "root@example.com", "--username", "root", "--password", PASSWORD, "--system-admin")
+    run(
+        "user",
+        "create",
+        "--email",
+        "root@example.com",
+        "--username",
+        "root",
+        "--password",
+        PASSWORD,
+        "--system-admin",
+    )
     fails(run("bot", "create", "Bad Name"), "Invalid bot username.")
     fails(run("bot", "disable", "root"), "root is not a bot.")
     fails(run("bot", "create", "x-bot", "--owner", "nobody"), "Unable to find the user.")

@@ -4,24 +4,14 @@ import json
 import time
 
 import pytest
-from simple_websocket import Client, ConnectionClosed
+from simple_websocket import Client
 
 from hub import events
-from tests.wsclient import WsClient
+from tests.wsclient import WsClient, closed_within
 
 
 def _announce(hub, user_id: str, count: int = 1, name: str = "test_event") -> None:
     hub.bus.publish([events.Event(name, {"n": n}, user_id=user_id) for n in range(count)])
-
-
-def _closed(ws, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ws.receive(timeout=0.2)
-    except ConnectionClosed:
-        return True
-    return False
 
 
 def test_challenge_then_hello_with_seq_zero(ws_connect, admin):
@@ -38,12 +28,12 @@ def test_a_bad_token_gets_an_error_and_a_close(live_server):
     reply = json.loads(ws.receive(timeout=3))
     assert reply["status"] == "FAIL" and reply["seq_reply"] == 1
     assert reply["error"]["status_code"] == 401
-    assert _closed(ws)
+    assert closed_within(ws)
 
 
 def test_an_unauthenticated_socket_is_closed(live_server):
     ws = Client.connect(f"ws://127.0.0.1:{live_server.port}/api/v4/websocket")
-    assert _closed(ws, timeout=8)
+    assert closed_within(ws, timeout=8)
 
 
 def test_the_authorization_header_authenticates_at_upgrade(live_server, admin):
@@ -139,7 +129,7 @@ def test_a_huge_frame_closes_the_socket(ws_connect, admin):
 
     client = ws_connect(admin)
     client.ws.send(json.dumps({"seq": 1, "action": "ping", "data": {"x": "y" * (MAX_FRAME_BYTES + 10)}}))
-    assert _closed(client.ws)
+    assert closed_within(client.ws)
 
 
 def test_typing_reaches_the_other_channel_members_only(hub, api, ws_connect, room):
@@ -181,4 +171,4 @@ def test_cookie_sessions_must_come_from_this_site(live_server, admin):
     other_site = Client.connect(
         f"ws://127.0.0.1:{live_server.port}/api/v4/websocket", headers={**cookie, "Origin": "https://evil.example"}
     )
-    assert _closed(other_site)
+    assert closed_within(other_site)

@@ -7,11 +7,9 @@ users who may not see it (non-members of a private channel, users of another tea
 from __future__ import annotations
 
 import json
-import time
-
-from simple_websocket import ConnectionClosed
 
 from tests.conftest import Account
+from tests.wsclient import closed_within
 
 PROMPT = 1.0
 
@@ -23,16 +21,6 @@ def _names(client) -> list[str]:
 def _assert_silent(event_name: str, *clients) -> None:
     for client in clients:
         assert event_name not in _names(client)
-
-
-def _closed_at_once(client) -> bool:
-    deadline = time.monotonic() + PROMPT
-    try:
-        while time.monotonic() < deadline:
-            client.ws.receive(timeout=0.1)
-    except ConnectionClosed:
-        return True
-    return False
 
 
 def _still_open(client) -> bool:
@@ -285,7 +273,7 @@ def test_logout_closes_that_session_sockets_only(api, hub, room, ws_connect):
     other_device = _second_session(hub, room.member)
     doomed, kept, bystander = ws_connect(room.member), ws_connect(other_device), ws_connect(room.owner)
     assert api.as_(room.member).post("users/logout").status_code == 200
-    assert _closed_at_once(doomed)
+    assert closed_within(doomed.ws, PROMPT)
     assert _still_open(kept) and _still_open(bystander)
 
 
@@ -298,7 +286,7 @@ def test_revoking_a_session_closes_its_sockets(api, admin, hub, room, ws_connect
     assert newest["id"] != oldest["id"]
     revoked = api.as_(admin).post(f"users/{room.member.id}/sessions/revoke", {"session_id": oldest["id"]})
     assert revoked.status_code == 200
-    assert _closed_at_once(doomed)
+    assert closed_within(doomed.ws, PROMPT)
     assert _still_open(kept)
 
 
@@ -307,7 +295,7 @@ def test_revoking_all_sessions_keeps_personal_token_sockets(api, admin, hub, roo
     sessions = [ws_connect(room.member), ws_connect(_second_session(hub, room.member))]
     token_socket, bystander = ws_connect(with_token), ws_connect(room.owner)
     assert api.as_(admin).post(f"users/{room.member.id}/sessions/revoke/all").status_code == 200
-    assert all(_closed_at_once(client) for client in sessions)
+    assert all(closed_within(client.ws, PROMPT) for client in sessions)
     assert _still_open(token_socket) and _still_open(bystander)
 
 
@@ -318,11 +306,11 @@ def test_revoking_or_disabling_a_personal_token_closes_its_sockets(api, admin, r
     session_socket = ws_connect(room.member)
 
     assert api.as_(admin).post("users/tokens/revoke", {"token_id": first_id}).status_code == 200
-    assert _closed_at_once(first_socket)
+    assert closed_within(first_socket.ws, PROMPT)
     assert _still_open(second_socket) and _still_open(session_socket)
 
     assert api.as_(admin).post("users/tokens/disable", {"token_id": second_id}).status_code == 200
-    assert _closed_at_once(second_socket)
+    assert closed_within(second_socket.ws, PROMPT)
     assert _still_open(session_socket)
 
 
@@ -331,7 +319,7 @@ def test_deactivation_closes_every_socket_of_the_user_and_tells_everyone(api, ad
     doomed = [ws_connect(room.member), ws_connect(with_token)]
     bystander = ws_connect(room.owner)
     assert api.as_(admin).delete(f"users/{room.member.id}").status_code == 200
-    assert all(_closed_at_once(client) for client in doomed)
+    assert all(closed_within(client.ws, PROMPT) for client in doomed)
     updated = bystander.expect("user_updated", timeout=PROMPT)["data"]["user"]
     assert updated["id"] == room.member.id and updated["delete_at"] > 0
     assert _still_open(bystander)

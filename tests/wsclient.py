@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from simple_websocket import Client
+from simple_websocket import Client, ConnectionClosed
 
 
 class WsClient:
@@ -79,3 +79,14 @@ class WsClient:
 
     def close(self) -> None:
         self.ws.close()
+
+
+def closed_within(ws: Client, timeout: float = 3.0) -> bool:
+    """Whether the server closes the socket within `timeout` seconds (what comes before is dropped)."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ws.receive(timeout=0.1)
+    except ConnectionClosed:
+        return True
+    return False

@@ -33,7 +33,9 @@ class BotView:
 
 
 def bot_not_found(bot_user_id: str) -> AppError:
-    return AppError("store.sql_bot.get.missing.app_error", "Unable to find the bot.", 404, f"user_id={bot_user_id}")
+    return AppError(
+        "store.sql_bot.get.missing.app_error", "Unable to find the bot.", 404, f"user_id={bot_user_id}"
+    )
 
 
 def _as_bot_error(error_id: str, message: str, read: Callable[[], str]) -> str:
@@ -45,7 +47,9 @@ def _as_bot_error(error_id: str, message: str, read: Callable[[], str]) -> str:
 
 
 def _username(value: Any) -> str:
-    return _as_bot_error("model.bot.is_valid.username.app_error", "Invalid bot username.", lambda: validation.username(value))
+    return _as_bot_error(
+        "model.bot.is_valid.username.app_error", "Invalid bot username.", lambda: validation.username(value)
+    )
 
 
 def _display_name(value: Any) -> str:
@@ -76,7 +80,9 @@ class BotService:
         if not actor.is_system_admin or actor.is_bot:
             raise forbidden("create_bot permission required")
 
-    def _load(self, s: Session, actor: Actor | None, bot_user_id: str, *, include_deleted: bool = True) -> BotView:
+    def _load(
+        self, s: Session, actor: Actor | None, bot_user_id: str, *, include_deleted: bool = True
+    ) -> BotView:
         """The bot, for a caller who may see it; anyone else is answered as if it did not exist."""
         validation.require_id("bot_user_id", bot_user_id)
         bot = s.get(models.Bot, bot_user_id)
@@ -138,8 +144,14 @@ class BotService:
 
         def record(s: Session, user: models.User) -> None:
             self._owner(s, owner_id)
-            bot = models.Bot(user_id=user.id, owner_id=owner_id, last_icon_update=0, create_at=now, update_at=now,
-                             delete_at=0)
+            bot = models.Bot(
+                user_id=user.id,
+                owner_id=owner_id,
+                last_icon_update=0,
+                create_at=now,
+                update_at=now,
+                delete_at=0,
+            )
             s.add(bot)
             created.append(bot)
 
@@ -204,12 +216,18 @@ class BotService:
             view.bot.update_at = now_ms()
             return view
 
-    def convert_to_user(self, actor: Actor, bot_user_id: str, fields: Any, *, system_admin: bool) -> models.User:
+    def convert_to_user(
+        self, actor: Actor, bot_user_id: str, fields: Any, *, system_admin: bool
+    ) -> models.User:
         """POST /bots/{id}/convert_to_user (system admins): the account becomes a person's, with the
         password given (and the other profile fields of a user patch); its bots row goes."""
         if not actor.is_system_admin:
             raise forbidden("manage_system permission required")
-        if not isinstance(fields, dict) or not isinstance(fields.get("password"), str) or not fields["password"]:
+        if (
+            not isinstance(fields, dict)
+            or not isinstance(fields.get("password"), str)
+            or not fields["password"]
+        ):
             raise invalid_param("userPatch", "a password is required")
         validation.password(fields["password"], self.hub.config["PasswordSettings"])
         hashed = hash_password(fields["password"])

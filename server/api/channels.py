@@ -7,7 +7,7 @@ from dataclasses import asdict
 from flask import Blueprint, request
 
 from hub import serialize
-from hub.permissions import scheme_flags_from_body, scheme_flags_from_roles
+from hub.permissions import member_scheme_flags
 from server.api.users import resolve_user_id
 from server.auth import actor
 from server.http import hub, json_body, json_response, query_args, status_ok
@@ -121,17 +121,10 @@ def update_channel_member_notify_props(channel_id: str, user_id: str):
 
 
 @bp.put("/channels/<channel_id>/members/<user_id>/roles")
+@bp.put("/channels/<channel_id>/members/<user_id>/schemeRoles")
 def update_channel_member_roles(channel_id: str, user_id: str):
     caller = actor()
-    flags = scheme_flags_from_roles(json_body().get("roles"), "channel")
-    hub().channels.update_member_roles(caller, channel_id, resolve_user_id(user_id), flags)
-    return status_ok()
-
-
-@bp.put("/channels/<channel_id>/members/<user_id>/schemeRoles")
-def update_channel_member_scheme_roles(channel_id: str, user_id: str):
-    caller = actor()
-    flags = scheme_flags_from_body(json_body(), "channel")
+    flags = member_scheme_flags(json_body(), "channel", by_role_names=request.path.endswith("/roles"))
     hub().channels.update_member_roles(caller, channel_id, resolve_user_id(user_id), flags)
     return status_ok()
 

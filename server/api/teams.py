@@ -8,7 +8,7 @@ from flask import Blueprint, request
 
 from hub import serialize
 from hub.errors import invalid_param
-from hub.permissions import scheme_flags_from_body, scheme_flags_from_roles
+from hub.permissions import member_scheme_flags
 from hub.services.teams import TeamView
 from server.api.users import resolve_user_id
 from server.auth import actor
@@ -114,17 +114,10 @@ def team_member(team_id: str, user_id: str):
 
 
 @bp.put("/teams/<team_id>/members/<user_id>/roles")
+@bp.put("/teams/<team_id>/members/<user_id>/schemeRoles")
 def update_team_member_roles(team_id: str, user_id: str):
     caller = actor()
-    flags = scheme_flags_from_roles(json_body().get("roles"), "team")
-    hub().teams.update_member_roles(caller, team_id, resolve_user_id(user_id), flags)
-    return status_ok()
-
-
-@bp.put("/teams/<team_id>/members/<user_id>/schemeRoles")
-def update_team_member_scheme_roles(team_id: str, user_id: str):
-    caller = actor()
-    flags = scheme_flags_from_body(json_body(), "team")
+    flags = member_scheme_flags(json_body(), "team", by_role_names=request.path.endswith("/roles"))
     hub().teams.update_member_roles(caller, team_id, resolve_user_id(user_id), flags)
     return status_ok()
 
