@@ -105,7 +105,9 @@ def test_pages_switched_off_in_the_config_leave_the_menu(configured_server, open
     admin = seed.user("root")
     team = seed.team(admin)
     page = open_page(server.url, admin, f"/{team['name']}/integrations")
-    expect(backstage_nav(page).get_by_role("link")).to_have_text(["Overview", "Incoming Webhooks", "Personal Access Tokens"])
+    expect(backstage_nav(page).get_by_role("link")).to_have_text(
+        ["Overview", "Incoming Webhooks", "Bot Accounts", "Personal Access Tokens"]
+    )
     page.goto(f"/{team['name']}/integrations/commands/add")
     expect(page.get_by_text("This page is not available")).to_be_visible()
     assert_clean(page)
@@ -466,6 +468,65 @@ def test_personal_access_tokens_are_made_used_disabled_and_revoked(integrations_
     dialog.get_by_role("button", name="Revoke").click()
     expect(page.get_by_text("No tokens yet.")).to_be_visible()
     assert requests.get(api, headers=as_token, timeout=30).status_code == 401
+    assert_clean(page)
+
+
+def test_bot_accounts_are_added_given_tokens_disabled_and_enabled(integrations_server, integrations_seed, open_page):
+    seed = integrations_seed
+    team = seed.team(seed.admin)
+    page = open_page(integrations_server.url, seed.admin, f"/{team['name']}/integrations/bots", **CLIPBOARD)
+    expect(page.get_by_role("heading", name="Bot Accounts", level=1)).to_be_visible()
+    form = page.get_by_role("form", name="Add a bot account")
+    form.get_by_label("Username").fill("Not Valid")
+    form.get_by_role("button", name="Add bot account").click()
+    expect(form.get_by_role("alert")).to_contain_text("Invalid bot username.")
+    form.get_by_label("Username").fill("deploy-bot")
+    form.get_by_label("Display name").fill(f"Deployer {HOSTILE}")
+    form.get_by_label("Description").fill(HOSTILE_LONG)
+    form.get_by_role("button", name="Add bot account").click()
+    bots = page.get_by_role("list", name="Bot accounts").get_by_role("listitem").filter(has=page.get_by_role("heading"))
+    expect(bots).to_have_count(1)
+    bot = bots.first
+    expect(bot.get_by_role("heading", level=2)).to_have_text(f"Deployer {HOSTILE} (@deploy-bot)")
+    expect(bot).to_contain_text(HOSTILE_LONG)
+    expect(bot).to_contain_text(f"@{seed.admin.username}")
+
+    bot.get_by_label("Token description").fill("pipeline")
+    bot.get_by_role("button", name="Create token").click()
+    token = bot.get_by_label("Access token of @deploy-bot", exact=True).input_value()
+    assert re.fullmatch(r"[a-z0-9]{26}", token), token
+    expect(bot.get_by_role("list", name="Tokens of @deploy-bot").get_by_role("listitem")).to_have_count(1)
+    no_injected_markup(page)
+    screenshot(page, "integrations-bots")
+    assert_accessible(page)
+    me = f"{integrations_server.url}/api/v4/users/me"
+    as_bot = {"Authorization": f"Bearer {token}"}
+    assert requests.get(me, headers=as_bot, timeout=30).json()["is_bot"] is True
+
+    bot.get_by_role("button", name="Disable @deploy-bot").click()
+    expect(bot).to_contain_text("Disabled")
+    assert requests.get(me, headers=as_bot, timeout=30).status_code == 401
+    expect(bot.get_by_label("Access token of @deploy-bot", exact=True)).to_have_count(0)
+    bot.get_by_role("button", name="Enable @deploy-bot").click()
+    expect(bot.get_by_text("Disabled")).to_have_count(0)
+    assert requests.get(me, headers=as_bot, timeout=30).status_code == 200
+
+    # Its posts carry the BOT tag in the channel.
+    bot_id = requests.get(me, headers=as_bot, timeout=30).json()["id"]
+    seed.call("POST", f"teams/{team['id']}/members", seed.admin.token, 201, json={"team_id": team["id"], "user_id": bot_id})
+    town = seed.town_square(team, seed.admin.token)
+    posted = requests.post(f"{integrations_server.url}/api/v4/posts", headers=as_bot, timeout=30,
+                           json={"channel_id": town["id"], "message": "Deployed v2"})
+    assert posted.status_code == 201, posted.text
+    chat = open_page(integrations_server.url, seed.admin, f"/{team['name']}/channels/town-square")
+    post = messages(chat).get_by_role("article").filter(has_text="Deployed v2")
+    expect(post.locator(".post-header")).to_contain_text("BOT")
+    assert_clean(chat)
+
+    bot.get_by_role("button", name="Revoke pipeline of @deploy-bot").click()
+    page.get_by_role("dialog", name="Revoke token").get_by_role("button", name="Revoke").click()
+    expect(bot.get_by_text("None yet.")).to_be_visible()
+    assert requests.get(me, headers=as_bot, timeout=30).status_code == 401
     assert_clean(page)
 
 

@@ -115,7 +115,7 @@ function Post({ post, previous, editing, onEdit, onReply }) {
     <div class="post-body">
       ${!continued && html`<header class="post-header">
         <span class="post-author">${authorName(post)}</span>
-        ${post.props?.from_webhook === "true" && html`<span class="tag">BOT</span>`}
+        ${(post.props?.from_webhook === "true" || post.props?.from_bot === "true" || (user && user.is_bot)) && html`<span class="tag">BOT</span>`}
         <time class="post-time" datetime=${new Date(post.create_at).toISOString()}>${time(post.create_at)}</time>
       </header>`}
       ${post.root_id && !continued && html`<${ReplyTo} rootId=${post.root_id} />`}

@@ -13,6 +13,7 @@ import { useEffect, useRef } from "preact/hooks";
 import * as api from "../../api.js";
 import { html } from "../../html.js";
 import * as store from "../../store.js";
+import { Bots } from "./bots.js";
 import { Commands } from "./commands.js";
 import { consolePath } from "./common.js";
 import { IncomingWebhooks } from "./incoming_webhooks.js";
@@ -33,6 +34,9 @@ export const pages = [
   { path: "commands", title: "Slash Commands", icon: "/", component: Commands, sections: CRUD,
     description: "Run your services from the message box with a /command.",
     visible: (config, me) => on(config, "EnableCommands") && managesTeam(me) },
+  { path: "bots", title: "Bot Accounts", icon: "🤖", component: Bots,
+    description: "Accounts for integrations, with their own names and tokens.",
+    visible: (config, me) => me.systemAdmin },
   { path: "personal_access_tokens", title: "Personal Access Tokens", icon: "⚿", component: PersonalAccessTokens,
     description: "Tokens for scripts and tools that act as you through the API.",
     visible: (config, me) => on(config, "EnableUserAccessTokens") && (me.systemAdmin || me.roles.has("system_user_access_token")) },
