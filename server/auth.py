@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from collections.abc import Callable
+
+from flask import current_app, g, request
 
 from hub.errors import AppError, unauthorized
 from hub.permissions import Actor
@@ -69,3 +71,19 @@ def session_actor() -> Actor | None:
         if refused.status_code != 401:
             raise
         return None
+
+
+def public(view: Callable) -> Callable:
+    """Marks an API route that needs no session (Mattermost's APIHandler): sign-in, sign-up, ping, the
+    client configuration, dialogs opened by integrations. Every other API route authenticates before it
+    reads anything of the request (authenticate_first)."""
+    view.hubbub_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def authenticate_first() -> None:
+    """The API blueprints' first step: a route under /api/v4 that is not public answers 401 to a request
+    without a valid session before its body is read, so that bad input never tells more than that."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.path.startswith("/api/v4/") and view is not None and not getattr(view, "hubbub_public", False):
+        actor()

@@ -260,3 +260,26 @@ def test_nasty_socket_frames_get_fail_replies_and_the_socket_lives(ws_connect, a
     assert all(reply["status"] == "FAIL" for reply in client.replies), client.replies
     assert client.action("ping")["status"] == "OK"
     assert not [r for r in caplog.records if r.exc_info]
+
+
+# Mattermost's APIHandler routes: no session needed. Every other API route authenticates first.
+PUBLIC_ROUTES = {
+    ("POST", "/api/v4/users/login"),
+    ("POST", "/api/v4/users/logout"),
+    ("POST", "/api/v4/users"),
+    ("GET", "/api/v4/system/ping"),
+    ("GET", "/api/v4/config/client"),
+    ("POST", "/api/v4/actions/dialogs/open"),
+    ("GET", "/api/v4/websocket"),
+}
+
+
+@pytest.mark.parametrize("body", ["{broken", "[]", '{"a": 1}'], ids=["broken", "array", "object"])
+def test_without_a_session_every_route_answers_401_before_reading_its_body(app, api, body):
+    routes = list(_api_routes(app))
+    answered = {}
+    for method, rule in routes:
+        response = api.request(method, _fill(rule, new_id()), data=body, headers={"Content-Type": "application/json"})
+        answered[(method, rule)] = response.status_code
+    not_401 = {route for route, status in answered.items() if status != 401}
+    assert not_401 == PUBLIC_ROUTES, sorted(not_401 ^ PUBLIC_ROUTES)

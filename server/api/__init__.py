@@ -2,6 +2,7 @@
 
 from server.api import channels, files, posts, preferences, reactions, search, statuses, system, teams, users
 from server.api import actions, bots, commands, hooks
+from server.auth import authenticate_first
 
 BLUEPRINTS = [
     actions.bp,
@@ -19,3 +20,6 @@ BLUEPRINTS = [
     teams.bp,
     users.bp,
 ]
+
+for _blueprint in BLUEPRINTS:
+    _blueprint.before_request(authenticate_first)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from server.auth import actor
+from server.auth import actor, public
 from server.http import hub, json_body, json_response, status_ok
 
 bp = Blueprint("actions", __name__)
@@ -19,6 +19,7 @@ def do_post_action(post_id: str, action_id: str):
 
 
 @bp.post("/api/v4/actions/dialogs/open")
+@public
 def open_dialog():
     hub().actions.open_dialog(json_body())
     return status_ok()

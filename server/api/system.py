@@ -6,13 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from hub.errors import AppError
-from server.auth import actor, session_actor
+from server.auth import actor, public, session_actor
 from server.http import hub, json_body, json_response
 
 bp = Blueprint("system", __name__, url_prefix="/api/v4")
 
 
 @bp.get("/system/ping")
+@public
 def ping():
     """Mattermost always sends the mobile app version keys (empty when no minimum is set); with
     get_server_status=true it checks the database and the file store and answers 500 when either fails."""
@@ -35,6 +36,7 @@ def ping():
 
 
 @bp.get("/config/client")
+@public
 def client_config():
     if request.args.get("format") != "old":
         raise AppError(

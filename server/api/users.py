@@ -6,7 +6,7 @@ from flask import Blueprint, Response, request
 
 from hub import serialize
 from hub.errors import AppError, invalid_param
-from server.auth import CSRF_COOKIE, SESSION_COOKIE, USER_COOKIE, actor, optional_actor, session_actor
+from server.auth import CSRF_COOKIE, SESSION_COOKIE, USER_COOKIE, actor, optional_actor, public, session_actor
 from server.http import hub, json_body, json_response, query_args, status_ok
 
 bp = Blueprint("users", __name__, url_prefix="/api/v4/users")
@@ -23,6 +23,7 @@ def users_answer(users) -> list[dict]:
 
 
 @bp.post("/login")
+@public
 def login():
     body = json_body()
     user, session, token = hub().auth.login(
@@ -42,6 +43,7 @@ def login():
 
 
 @bp.post("/logout")
+@public
 def logout():
     # Mattermost answers OK to a token that is stale, unknown or revoked (or a cookie without its CSRF
     # header): there is no session to end then, and the cookies are cleared all the same.
@@ -55,9 +57,10 @@ def logout():
 
 
 @bp.post("")
+@public
 def create_user():
-    body = json_body()
     caller = optional_actor()
+    body = json_body()
     user = hub().users.create(caller, body)
     answer = hub().users.to_api(caller, user) if caller else serialize.user(user, full=True)
     return json_response(answer, 201)
