@@ -48,6 +48,20 @@ def _selected_databases() -> list[str]:
     return [d.strip() for d in os.environ.get("HUBBUB_TEST_DATABASES", "sqlite,postgres,mysql").split(",") if d.strip()]
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """`@pytest.mark.databases("sqlite")` keeps a test on the databases named: a test of HTTP shapes needs
+    one, storage, search, migrations and concurrency need all three."""
+    kept, dropped = [], []
+    for item in items:
+        mark = item.get_closest_marker("databases")
+        callspec = getattr(item, "callspec", None)
+        kind = callspec.params.get("database") if callspec is not None else None
+        (dropped if mark is not None and kind is not None and kind not in mark.args else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def _worker_suffix() -> str:
     # The process id keeps two runs on one machine (a developer's and CI's) off each other's databases.
     return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
