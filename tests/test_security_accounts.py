@@ -14,7 +14,8 @@ from hub.ids import now_ms
 from hub.permissions import Actor
 from server.app import create_app
 from tests.conftest import PASSWORD, Account, ApiClient, assert_app_error
-from tests.test_ws_membership import _closed_at_once, _still_open
+from tests.test_ws_membership import PROMPT, _still_open
+from tests.wsclient import closed_within
 
 NEW_PASSWORD = "An0ther-passw0rd"
 LOCKED = "api.user.check_user_login_attempts.too_many.app_error"
@@ -53,7 +54,7 @@ def test_own_password_change_ends_the_other_sessions_and_their_sockets(api, hub,
     kept_socket, doomed_socket = ws_connect(ivy), ws_connect(other_device)
     change = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     assert api.as_(ivy).put("users/me/password", change).status_code == 200
-    assert _closed_at_once(doomed_socket)
+    assert closed_within(doomed_socket.ws, PROMPT)
     assert_app_error(api.as_(other_device).get("users/me"), 401)
     assert api.as_(ivy).get("users/me").status_code == 200
     assert _still_open(kept_socket)
@@ -65,7 +66,7 @@ def test_admin_password_reset_ends_every_session_of_the_account(api, hub, admin,
     sockets = [ws_connect(jay), ws_connect(other_device)]
     admin_socket = ws_connect(admin)
     assert api.as_(admin).put(f"users/{jay.id}/password", {"new_password": NEW_PASSWORD}).status_code == 200
-    assert all(_closed_at_once(socket) for socket in sockets)
+    assert all(closed_within(socket.ws, PROMPT) for socket in sockets)
     for session in (jay, other_device):
         assert_app_error(api.as_(session).get("users/me"), 401)
     assert _still_open(admin_socket) and api.as_(admin).get("users/me").status_code == 200
