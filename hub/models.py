@@ -194,8 +194,13 @@ class ChannelMember(Base):
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
-        Index("ix_posts_channel_create", "channel_id", "create_at"),
+        # The timeline of a channel, in the order pages and cursors read it.
+        Index("ix_posts_channel_create", "channel_id", "create_at", "id"),
+        # What changed since a moment (a reconnecting client's `since`).
+        Index("ix_posts_channel_update", "channel_id", "update_at"),
         Index("ix_posts_root_create", "root_id", "create_at"),
+        # A client's retry of a post it never saw answered (pending_post_id), and a user's posts.
+        Index("ix_posts_user_pending", "user_id", "pending_post_id"),
     )
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
@@ -204,7 +209,7 @@ class Post(Base):
     edit_at: Mapped[int] = mapped_column(BigInteger, default=0)
     delete_at: Mapped[int] = mapped_column(BigInteger, default=0)
     is_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
-    user_id: Mapped[str] = mapped_column(Id, index=True)
+    user_id: Mapped[str] = mapped_column(Id)
     channel_id: Mapped[str] = mapped_column(Id)
     root_id: Mapped[str] = mapped_column(String(26), default="")
     original_id: Mapped[str] = mapped_column(String(26), default="")

@@ -216,17 +216,18 @@ def _later(column, value: int):
 
 
 def _newer_than(create_at: int, post_id: str):
-    """Posts after a point of the timeline; the id orders posts made in the same millisecond."""
-    return or_(
-        models.Post.create_at > create_at,
-        and_(models.Post.create_at == create_at, models.Post.id > post_id),
+    """Posts after a point of the timeline; the id orders posts made in the same millisecond. The plain
+    bound on create_at lets the database seek in ix_posts_channel_create instead of scanning the channel."""
+    return and_(
+        models.Post.create_at >= create_at,
+        or_(models.Post.create_at > create_at, models.Post.id > post_id),
     )
 
 
 def _older_than(create_at: int, post_id: str):
-    return or_(
-        models.Post.create_at < create_at,
-        and_(models.Post.create_at == create_at, models.Post.id < post_id),
+    return and_(
+        models.Post.create_at <= create_at,
+        or_(models.Post.create_at < create_at, models.Post.id < post_id),
     )
 
 
