@@ -20,6 +20,8 @@ PENDING_KEY = "hubbub_pending_events"
 REDIS_CHANNEL = "hubbub:events"
 # Control messages between processes; never written to a client.
 CLOSE_SOCKETS = "hubbub_close_sockets"
+DELIVERIES_QUEUED = "hubbub_deliveries_queued"
+CONTROL_EVENTS = frozenset({CLOSE_SOCKETS, DELIVERIES_QUEUED})
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,11 @@ def close_sockets(*, user_ids: Iterable[str] = (), session_ids: Iterable[str] = 
         {"user_ids": sorted(user_ids), "session_ids": sorted(session_ids), "token_ids": sorted(token_ids)},
         audience=(),
     )
+
+
+def deliveries_queued() -> Event:
+    """Wakes the delivery loops (in every process, through the bus): a delivery was committed."""
+    return Event(DELIVERIES_QUEUED, {}, audience=())
 
 
 def json_string(value: Any) -> str:

@@ -13,6 +13,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from hub import events
+
 if TYPE_CHECKING:
     from hub.services import Hub
 
@@ -23,11 +25,20 @@ LEASE_SECONDS = 15.0
 
 
 class DeliveryLoop:
-    def __init__(self, hub: "Hub", *, concurrency: int = 8, poll_seconds: float = 0.5) -> None:
+    """Sends what is due, then sleeps until a delivery is committed (the bus wakes it, from any process)
+    or `idle_seconds` pass: retries coming due, the lease's renewal and a stop are seen within that."""
+
+    def __init__(self, hub: "Hub", *, concurrency: int = 8, idle_seconds: float = 2.0) -> None:
         self.hub = hub
         self.concurrency = concurrency
-        self.poll_seconds = poll_seconds
+        self.idle_seconds = idle_seconds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake = threading.Event()
+        hub.bus.subscribe(self._heard)
+
+    def _heard(self, event: events.Event) -> None:
+        if event.event == events.DELIVERIES_QUEUED:
+            self._wake.set()
 
     def run(self, stop: threading.Event) -> None:
         holding = False
@@ -49,10 +60,11 @@ class DeliveryLoop:
                 except Exception:
                     logger.exception("the delivery loop failed; retrying")
                     holding, renew_at = False, 0.0
-                    stop.wait(self.poll_seconds * 4)
+                    stop.wait(self.idle_seconds)
                     continue
                 if not sent:
-                    stop.wait(self.poll_seconds)
+                    self._wake.wait(max(0.0, min(self.idle_seconds, renew_at - time.monotonic())))
+                    self._wake.clear()
         if holding:
             try:
                 self.hub.deliveries.release_lease(LEASE_NAME, self.holder)

@@ -168,8 +168,9 @@ class SocketHub:
 
     # ---- delivery ------------------------------------------------------------------
     def dispatch(self, event: events.Event) -> None:
-        if event.event == events.CLOSE_SOCKETS:
-            self._close_revoked(event.data)
+        if event.event in events.CONTROL_EVENTS:
+            if event.event == events.CLOSE_SOCKETS:
+                self._close_revoked(event.data)
             return
         broadcast = event.broadcast()
         with self._lock:

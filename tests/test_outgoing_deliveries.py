@@ -207,7 +207,7 @@ def test_delivery_log_redelivery_and_test_send(api, hub, room, hook, receiver):
 def test_the_delivery_loop_sends_in_the_background(api, hub, room, hook, receiver):
     receiver.answer = Answer.json({"text": "done"})
     stop = threading.Event()
-    loop = threading.Thread(target=DeliveryLoop(hub, poll_seconds=0.05).run, args=(stop,), daemon=True)
+    loop = threading.Thread(target=DeliveryLoop(hub, idle_seconds=0.05).run, args=(stop,), daemon=True)
     loop.start()
     try:
         post(api, room.member, room.channel_id, "deploy")
@@ -221,6 +221,14 @@ def test_the_delivery_loop_sends_in_the_background(api, hub, room, hook, receive
         loop.join(timeout=30)
     with hub.store.read() as s:
         assert s.get(models.WorkerLease, "deliveries").lease_until == 0
+
+
+def test_a_committed_delivery_wakes_the_loop_and_other_posts_do_not(api, hub, room, hook):
+    loop = DeliveryLoop(hub)
+    post(api, room.member, room.channel_id, "just talking")
+    assert not loop._wake.is_set()
+    post(api, room.member, room.channel_id, "deploy now")
+    assert loop._wake.is_set()
 
 
 def test_only_one_process_holds_the_delivery_lease(hub):
@@ -246,7 +254,7 @@ def test_a_claim_waiting_behind_a_slow_send_keeps_its_lease(api, hub, room, hook
     for n in range(3):
         post(api, room.member, room.channel_id, f"deploy {n}")
     stop = threading.Event()
-    sender = DeliveryLoop(hub, concurrency=1, poll_seconds=0.05)
+    sender = DeliveryLoop(hub, concurrency=1, idle_seconds=0.05)
     loop = threading.Thread(target=sender.run, args=(stop,), daemon=True)
     loop.start()
     try:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub import models
+from hub import events, models
 from hub.errors import AppError
 from hub.ids import new_id, now_ms
 from webhooks.outbound import OutboundError, OutboundPolicy, OutboundResponse, send
@@ -152,12 +152,14 @@ class DeliveryService:
             last_error="",
         )
         s.add(delivery)
+        _wake_loops(s)
         return delivery
 
     def redeliver(self, s: Session, delivery: models.Delivery) -> models.Delivery:
         """Sends a delivery again now, whatever became of it; its id stays, its attempts go on counting."""
         delivery.state, delivery.next_attempt_at, delivery.lease_until = PENDING, now_ms(), 0
         delivery.update_at = now_ms()
+        _wake_loops(s)
         return delivery
 
     def log(self, s: Session, source_id: str, page: int, per_page: int) -> list[tuple[models.Delivery, list[models.DeliveryAttempt]]]:
@@ -369,3 +371,13 @@ def delivery_to_api(delivery: models.Delivery, attempts: list[models.DeliveryAtt
             for a in attempts
         ],
     }
+
+
+_WAKE_KEY = "hubbub_wake_deliveries"
+
+
+def _wake_loops(s: Session) -> None:
+    """Once per transaction, however many deliveries it queues: the loops are told after the commit."""
+    if not s.info.get(_WAKE_KEY):
+        s.info[_WAKE_KEY] = True
+        events.emit(s, events.deliveries_queued())
