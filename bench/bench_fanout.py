@@ -200,7 +200,16 @@ def main(argv: list[str] | None = None) -> int:
     if fd_limit < args.sockets + 100:  # client and server each hold one end
         raise SystemExit(f"the descriptor limit ({fd_limit}) is too low for {args.sockets} sockets")
 
-    settings = {"SqlSettings": {"MaxOpenConns": MAX_OPEN_CONNS_PER_WORKER}}
+    # Every socket comes from this one address, spread over --users accounts: lift the per-address and
+    # per-user limits to what the run opens.
+    per_user = -(-args.sockets // args.users)
+    settings = {
+        "SqlSettings": {"MaxOpenConns": MAX_OPEN_CONNS_PER_WORKER},
+        "ServiceSettings": {
+            "MaximumWebSocketConnectionsPerRemoteAddress": args.sockets + 10,
+            "MaximumWebSocketConnectionsPerUser": per_user + 10,
+        },
+    }
     with running_server(args, settings, prefix="hubbub-fanout-") as server:
         token, channel_id = set_up_channel(server.url)
         tokens = make_members(server.url, token, channel_id, args.users)

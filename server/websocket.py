@@ -488,6 +488,14 @@ def init_app(app: Flask, hub: Hub) -> SocketHub:
     }
     sockets = SocketHub(hub)
     app.extensions["sockets"] = sockets
+
+    @app.before_request
+    def _no_compression() -> None:
+        # Mattermost does not compress its socket frames. permessage-deflate would keep ~100 KiB of zlib
+        # state per idle socket and compress every event once per socket: the offer is declined.
+        if request.path == "/api/v4/websocket":
+            request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+
     sock = Sock(app)
 
     @sock.route("/api/v4/websocket")

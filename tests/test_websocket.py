@@ -172,3 +172,28 @@ def test_cookie_sessions_must_come_from_this_site(live_server, admin):
         f"ws://127.0.0.1:{live_server.port}/api/v4/websocket", headers={**cookie, "Origin": "https://evil.example"}
     )
     assert closed_within(other_site)
+
+
+def test_compression_is_declined_as_mattermost_does(live_server, admin):
+    """A client offering permessage-deflate gets an uncompressed socket: no zlib state per socket."""
+    import base64
+    import os
+    import socket as sockets
+
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (
+        "GET /api/v4/websocket HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{live_server.port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        f"Sec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+        f"Authorization: Bearer {admin.token}\r\n\r\n"
+    )
+    with sockets.create_connection(("127.0.0.1", live_server.port), timeout=10) as connection:
+        connection.sendall(request.encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += connection.recv(4096)
+    head = answer.split(b"\r\n\r\n", 1)[0].decode().lower()
+    assert head.startswith("http/1.1 101")
+    assert "sec-websocket-extensions" not in head
