@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any, Callable, Iterable, Protocol
 
 from sqlalchemy import select
@@ -39,11 +40,20 @@ class Event:
     omit_connection_id: str = ""
 
     def reaches(self, user_id: str) -> bool:
-        if user_id in self.omit_users:
-            return False
         if self.user_id and user_id != self.user_id:
             return False
-        return self.audience is None or user_id in self.audience
+        if user_id in self._omitted:
+            return False
+        return self._allowed is None or user_id in self._allowed
+
+    # Sets built once per event: every socket of a process asks, and an audience may be a whole team.
+    @cached_property
+    def _allowed(self) -> frozenset[str] | None:
+        return None if self.audience is None else frozenset(self.audience)
+
+    @cached_property
+    def _omitted(self) -> frozenset[str]:
+        return frozenset(self.omit_users)
 
     def broadcast(self) -> dict[str, Any]:
         return {

@@ -72,8 +72,12 @@ class Connection:
 
     def deliver(self, event: str, data: dict[str, Any], broadcast: dict[str, Any]) -> bool:
         """Numbers and queues one event; False when the client cannot keep up and must be dropped."""
+        return self.deliver_encoded(encode_event(event, data, broadcast))
+
+    def deliver_encoded(self, head: str) -> bool:
+        """deliver() for an event encoded once (encode_event) for every socket it goes to."""
         with self._lock:
-            message = jsonsafe.dumps({"event": event, "data": data, "broadcast": broadcast, "seq": self.next_seq})
+            message = f'{head},"seq":{self.next_seq}}}'
             self.replay.append((self.next_seq, message))
             self.next_seq += 1
             return self._put(message)
@@ -117,6 +121,12 @@ class Connection:
             if not kept or first != sequence_number:
                 return None
             return kept
+
+
+def encode_event(event: str, data: dict[str, Any], broadcast: dict[str, Any]) -> str:
+    """An event's JSON without its closing brace, for Connection.deliver_encoded to add the seq: the same
+    text as the whole object encoded with its seq last."""
+    return jsonsafe.dumps({"event": event, "data": data, "broadcast": broadcast})[:-1]
 
 
 class _Slots:
@@ -179,14 +189,16 @@ class SocketHub:
                 for c in self._connections.values()
                 if event.reaches(c.user_id) and c.id != event.omit_connection_id
             ]
-        rendered: dict[str, Any] | None = None
+        # Encoded (and rendered, for the sockets that asked for HTML) once per event, however many
+        # sockets it goes to; each socket only adds its seq.
+        heads: dict[bool, str] = {}
         for connection in targets:
-            data = event.data
-            if connection.render_html and event.event in rendered_posts.POST_EVENTS:
-                # Rendered once per event, however many sockets asked for it.
-                rendered = rendered if rendered is not None else rendered_posts.rendered_event_data(event.data)
-                data = rendered
-            if not connection.deliver(event.event, data, broadcast):
+            as_html = connection.render_html and event.event in rendered_posts.POST_EVENTS
+            head = heads.get(as_html)
+            if head is None:
+                data = rendered_posts.rendered_event_data(event.data) if as_html else event.data
+                head = heads[as_html] = encode_event(event.event, data, broadcast)
+            if not connection.deliver_encoded(head):
                 logger.info("closing slow websocket %s of user %s", connection.id, connection.user_id)
                 self.drop(connection.id, POLICY_VIOLATION, "too slow")
 
