@@ -288,6 +288,7 @@ class LiveServer:
     """The app served over real HTTP on a loopback port, for real client libraries."""
 
     def __init__(self, app) -> None:
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -298,6 +299,11 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        # Sockets a test left open hold simple-websocket's threads, which are not daemons: closed here,
+        # they cannot keep the test process from exiting.
+        sockets = self.app.extensions.get("sockets")
+        if sockets is not None:
+            sockets.shutdown()
         self.server.shutdown()
         self.thread.join(timeout=5)
 
