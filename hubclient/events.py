@@ -154,6 +154,7 @@ class EventStream:
             self.state.url(self.site_url),
             headers={"Authorization": f"Bearer {self.token}"},
             ping_interval=PING_INTERVAL_SECONDS,
+            thread_class=_DaemonThread,
         )
         return self._socket
 
@@ -227,6 +228,14 @@ class EventStream:
 
     def typing(self, channel_id: str, parent_id: str = "") -> int:
         return self.send("user_typing", {"channel_id": channel_id, "parent_id": parent_id})
+
+
+class _DaemonThread(threading.Thread):
+    """simple-websocket's reader thread, as a daemon: a stream its owner never closed must not keep the
+    program from exiting."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, daemon=True, **kwargs)
 
 
 def _close_of(socket: SocketClient, closed: ConnectionClosed) -> tuple[int, str]:
