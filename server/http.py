@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask import Response, current_app, request
 
@@ -81,3 +81,28 @@ def status_ok() -> Response:
 
 def query_args() -> dict[str, str]:
     return request.args.to_dict()
+
+
+def multipart_file(field: str, error_prefix: str) -> BinaryIO:
+    """The multipart part `field` of an upload, as Mattermost's clients send images; refusals carry the
+    ids of the route's `error_prefix` ("api.user.upload_profile_user")."""
+    if request.mimetype != "multipart/form-data":
+        raise AppError(
+            f"{error_prefix}.parse.app_error",
+            "Could not parse multipart form.",
+            400,
+            f"Content-Type is {request.mimetype or 'missing'}",
+        )
+    part = request.files.get(field)
+    if part is None:
+        raise AppError(f"{error_prefix}.no_file.app_error", f"No file under '{field}' in request.", 400)
+    return part.stream
+
+
+def revalidated(response: Response, etag: str) -> Response:
+    """A response clients keep and revalidate by its ETag: 304 while it still matches."""
+    response.set_etag(etag)
+    response.make_conditional(request.environ)
+    # The WSGI server writes its own Date header; a second one would make the answer malformed.
+    del response.headers["Date"]
+    return response

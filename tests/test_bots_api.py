@@ -1,6 +1,8 @@
 """Bot accounts (/api/v4/bots), as Mattermost's api4/bot.go answers them: created and managed by system
 admins, invisible to others, disabled bots can do nothing, owners' deactivation takes their bots along."""
 
+import io
+
 import pytest
 
 from tests.conftest import assert_app_error
@@ -201,3 +203,80 @@ def test_convert_a_bot_to_a_user(api, admin):
     assert_app_error(api.as_(admin).get(f"bots/{bot['user_id']}?include_deleted=true"), 404, NOT_FOUND)
     login = api.post("users/login", {"login_id": "ci-bot", "password": "Passw0rd!long"})
     assert login.status_code == 200, login.get_data(as_text=True)
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><circle cx="8" cy="8" r="7"/></svg>'
+
+
+def _upload_icon(api, account, bot_id, content: bytes, filename: str = "icon.svg"):
+    return api.as_(account).post(
+        f"bots/{bot_id}/icon",
+        data={"image": (io.BytesIO(content), filename, "image/svg+xml")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_bot_icon_is_an_svg_shown_to_everyone_and_served_inert(api, admin, make_account):
+    bot = _create(api, admin)
+    person = make_account("person")
+    assert_app_error(
+        api.as_(person).get(f"bots/{bot['user_id']}/icon"), 404, "api.bot.get_bot_icon_image.read.app_error"
+    )
+    answer = _upload_icon(api, admin, bot["user_id"], SVG)
+    assert (answer.status_code, answer.get_json()) == (200, {"status": "OK"})
+    assert api.as_(admin).get(f"bots/{bot['user_id']}").get_json()["last_icon_update"] > 0
+    icon = api.as_(person).get(f"bots/{bot['user_id']}/icon")
+    assert icon.status_code == 200 and icon.data == SVG
+    assert icon.mimetype == "image/svg+xml"
+    assert (
+        "sandbox" in icon.headers["Content-Security-Policy"]
+        and icon.headers["X-Content-Type-Options"] == "nosniff"
+    )
+    again = api.as_(person).get(
+        f"bots/{bot['user_id']}/icon", headers={"If-None-Match": icon.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert_app_error(api.get(f"bots/{bot['user_id']}/icon"), 401)
+
+    assert api.as_(admin).delete(f"bots/{bot['user_id']}/icon").status_code == 200
+    assert "last_icon_update" not in api.as_(admin).get(f"bots/{bot['user_id']}").get_json()
+    assert_app_error(api.as_(person).get(f"bots/{bot['user_id']}/icon"), 404)
+
+
+@pytest.mark.parametrize(
+    "content, status, error_id",
+    [
+        (b"\x89PNG\r\n\x1a\n not an svg", 400, "api.bot.set_bot_icon_image.app_error"),
+        (b"<html><body>hi</body></html>", 400, "api.bot.set_bot_icon_image.app_error"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>',
+            400,
+            "api.bot.set_bot_icon_image.app_error",
+        ),
+        (b"<svg>" + b" " * (1024 * 1024) + b"</svg>", 413, "api.bot.set_bot_icon_image.too_large.app_error"),
+    ],
+    ids=["png", "html", "entities", "too large"],
+)
+def test_bad_icons_are_refused(api, admin, content, status, error_id):
+    bot = _create(api, admin)
+    assert_app_error(_upload_icon(api, admin, bot["user_id"], content), status, error_id)
+    assert "last_icon_update" not in api.as_(admin).get(f"bots/{bot['user_id']}").get_json()
+
+
+def test_icon_uploads_need_a_manager_and_a_file(api, admin, make_account):
+    bot = _create(api, admin)
+    assert_app_error(_upload_icon(api, make_account("person"), bot["user_id"], SVG), 404, NOT_FOUND)
+    assert_app_error(
+        api.as_(admin).post(f"bots/{bot['user_id']}/icon", json={"image": "x"}),
+        400,
+        "api.bot.set_bot_icon_image.parse.app_error",
+    )
+    assert_app_error(
+        api.as_(admin).post(
+            f"bots/{bot['user_id']}/icon",
+            data={"other": (io.BytesIO(SVG), "a.svg")},
+            content_type="multipart/form-data",
+        ),
+        400,
+        "api.bot.set_bot_icon_image.no_file.app_error",
+    )

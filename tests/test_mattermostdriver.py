@@ -235,3 +235,9 @@ def test_bot_accounts(world):
     assert as_bot.users.get_user("me")["username"] == "deploy-bot"
     with pytest.raises(ResourceNotFound):
         _driver(world["server"], login_id="alice", password=PASSWORD).api["bots"].get_bot(bot["user_id"])
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>'
+    boss.api["bots"].set_bot_lhs_icon(bot["user_id"], {"image": ("icon.svg", svg, "image/svg+xml")})
+    assert boss.api["bots"].get_bot_lhs_icon(bot["user_id"]).content == svg
+    boss.api["bots"].delete_bot_lhs_icon(bot["user_id"])
+    with pytest.raises(ResourceNotFound):
+        boss.api["bots"].get_bot_lhs_icon(bot["user_id"])

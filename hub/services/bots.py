@@ -6,7 +6,8 @@ A disabled bot is a deactivated account: none of its sessions or tokens work."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable
+from xml.etree import ElementTree
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
@@ -24,6 +25,25 @@ if TYPE_CHECKING:
 # Mattermost's BotDisplayNameMaxRunes (a user's first name) and BotDescriptionMaxRunes.
 DISPLAY_NAME_MAX = 64
 DESCRIPTION_MAX = 1024
+
+
+# Bot icons are small SVG files; the upload limit for any file would let one weigh megabytes.
+ICON_MAX_BYTES = 1024 * 1024
+
+
+def icon_path(bot_user_id: str) -> str:
+    return f"bots/{bot_user_id}/icon.svg"
+
+
+def _is_svg(data: bytes) -> bool:
+    """An SVG document: XML whose root is <svg>. A DOCTYPE is refused, so that no entity is ever expanded."""
+    if b"<!doctype" in data.lower() or b"<!entity" in data.lower():
+        return False
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return False
+    return root.tag == "svg" or root.tag.endswith("}svg")
 
 
 @dataclass(frozen=True)
@@ -215,6 +235,54 @@ class BotService:
             view.bot.owner_id = self._owner(s, owner_id).id
             view.bot.update_at = now_ms()
             return view
+
+    # ---- icons -------------------------------------------------------------------------
+    def set_icon(self, actor: Actor, bot_user_id: str, read_upload: Callable[[], BinaryIO]) -> None:
+        """POST /bots/{id}/icon: an SVG image (Mattermost takes no other kind), read once the caller is
+        known to be allowed, at most ICON_MAX_BYTES."""
+        with self.hub.store.read() as s:
+            self._load(s, actor, bot_user_id)
+        svg = read_upload().read(ICON_MAX_BYTES + 1)
+        if len(svg) > ICON_MAX_BYTES:
+            raise AppError(
+                "api.bot.set_bot_icon_image.too_large.app_error",
+                "Unable to upload the bot icon. The file is too large.",
+                413,
+                f"limit={ICON_MAX_BYTES}",
+            )
+        if not _is_svg(svg):
+            raise AppError(
+                "api.bot.set_bot_icon_image.app_error", "The bot icon must be an SVG image.", 400, "not SVG"
+            )
+        self.hub.files.storage.write_bytes(icon_path(bot_user_id), svg)
+        self._icon_changed(bot_user_id, now_ms())
+
+    def icon(self, bot_user_id: str) -> tuple[bytes, int]:
+        """GET /bots/{id}/icon, for anyone signed in (bots' icons show beside their posts): the SVG and
+        its last_icon_update."""
+        with self.hub.store.read() as s:
+            view = self._load(s, None, bot_user_id)
+        if view.bot.last_icon_update:
+            try:
+                stored, _ = self.hub.files.storage.open(icon_path(bot_user_id))
+                with stored:
+                    return stored.read(), view.bot.last_icon_update
+            except OSError:
+                pass
+        raise AppError("api.bot.get_bot_icon_image.read.app_error", "Unable to read the bot icon.", 404)
+
+    def delete_icon(self, actor: Actor, bot_user_id: str) -> None:
+        with self.hub.store.read() as s:
+            self._load(s, actor, bot_user_id)
+        self.hub.files.storage.remove_tree(f"bots/{bot_user_id}")
+        self._icon_changed(bot_user_id, 0)
+
+    def _icon_changed(self, bot_user_id: str, moment: int) -> None:
+        with self.hub.store.write() as s:
+            view = self._load(s, None, bot_user_id)
+            view.bot.last_icon_update = moment
+            view.bot.update_at = view.user.update_at = now_ms()
+            self.hub.users.announce_updated(s, view.user)
 
     def convert_to_user(
         self, actor: Actor, bot_user_id: str, fields: Any, *, system_admin: bool

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from hub import serialize
 from hub.services.bots import BotView
 from hub.services.users import truthy
 from server.api.users import resolve_user_id
 from server.auth import actor
-from server.http import hub, json_body, json_response, query_args
+from server.http import hub, json_body, json_response, multipart_file, query_args, revalidated, status_ok
 
 bp = Blueprint("bots", __name__, url_prefix="/api/v4")
 
@@ -63,3 +63,27 @@ def convert_bot_to_user(bot_user_id: str):
         caller, bot_user_id, json_body(), system_admin=truthy(request.args.get("set_system_admin"))
     )
     return json_response(hub().users.to_api(caller, user))
+
+
+@bp.get("/bots/<bot_user_id>/icon")
+def get_bot_icon(bot_user_id: str):
+    svg, last_icon_update = hub().bots.icon(bot_user_id)
+    response = Response(svg, mimetype="image/svg+xml")
+    # An SVG opened as a page could run script on this origin: it may show, never run or load anything.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "max-age=86400, private"
+    return revalidated(response, str(last_icon_update))
+
+
+@bp.post("/bots/<bot_user_id>/icon")
+def set_bot_icon(bot_user_id: str):
+    caller = actor()
+    hub().bots.set_icon(caller, bot_user_id, lambda: multipart_file("image", "api.bot.set_bot_icon_image"))
+    return status_ok()
+
+
+@bp.delete("/bots/<bot_user_id>/icon")
+def delete_bot_icon(bot_user_id: str):
+    hub().bots.delete_icon(actor(), bot_user_id)
+    return status_ok()

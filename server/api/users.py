@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from hub import serialize
-from hub.errors import AppError, invalid_param
+from hub.errors import invalid_param
 from server.auth import CSRF_COOKIE, SESSION_COOKIE, USER_COOKIE, actor, optional_actor, public, session_actor
-from server.http import hub, json_body, json_response, query_args, status_ok
+from server.http import hub, json_body, json_response, multipart_file, query_args, revalidated, status_ok
 
 bp = Blueprint("users", __name__, url_prefix="/api/v4/users")
 
@@ -237,12 +237,8 @@ def profile_image(user_id: str):
     if not image.uploaded:
         return _png(image.png, 5 * 60)
     response = _png(image.png, 24 * 60 * 60)
-    response.set_etag(str(image.last_picture_update))
     response.last_modified = image.last_picture_update / 1000
-    response.make_conditional(request.environ)
-    # The WSGI server writes its own Date header; a second one would make the answer malformed.
-    del response.headers["Date"]
-    return response
+    return revalidated(response, str(image.last_picture_update))
 
 
 @bp.get("/<user_id>/image/default")
@@ -251,26 +247,11 @@ def default_profile_image(user_id: str):
     return _png(hub().profile_images.get_default(resolve_user_id(user_id)), 24 * 60 * 60)
 
 
-def _uploaded_image():
-    """The multipart part `image`, as Mattermost's client sends it."""
-    if request.mimetype != "multipart/form-data":
-        raise AppError(
-            "api.user.upload_profile_user.parse.app_error",
-            "Could not parse multipart form.",
-            400,
-            f"Content-Type is {request.mimetype or 'missing'}",
-        )
-    part = request.files.get("image")
-    if part is None:
-        raise AppError(
-            "api.user.upload_profile_user.no_file.app_error", "No file under 'image' in request.", 400
-        )
-    return part.stream
-
-
 @bp.post("/<user_id>/image")
 def upload_profile_image(user_id: str):
-    hub().profile_images.upload(actor(), resolve_user_id(user_id), _uploaded_image)
+    hub().profile_images.upload(
+        actor(), resolve_user_id(user_id), lambda: multipart_file("image", "api.user.upload_profile_user")
+    )
     return status_ok()
 
 
