@@ -225,12 +225,29 @@ def test_presence_spans_nodes(servers, postgres_database):
     watcher = connect(first, scene.admin_token)
     on_first, on_second = connect(first, scene.member_token), connect(second, scene.member_token)
     assert watcher.expect("status_change", user_id=member["id"])["data"]["status"] == "online"
+    # A socket is counted a moment after its hello: both must be, before one closes.
+    _wait_until_counted(member["id"], 2)
 
     on_first.close()
     time.sleep(0.5)
     assert [e for e in watcher.drain() if e["event"] == "status_change" and e["data"]["user_id"] == member["id"]] == []
     on_second.close()
     assert watcher.expect("status_change", user_id=member["id"])["data"] == {"status": "offline", "user_id": member["id"]}
+
+
+def _wait_until_counted(user_id: str, sockets: int) -> None:
+    import redis
+
+    from hub.presence import REDIS_KEY_PREFIX
+
+    client = redis.Redis(host="127.0.0.1", port=6379)
+    deadline = time.monotonic() + 20
+    try:
+        while sum(int(count) for count in client.hvals(REDIS_KEY_PREFIX + user_id)) < sockets:
+            assert time.monotonic() < deadline, f"{sockets} sockets of {user_id} were never counted"
+            time.sleep(0.05)
+    finally:
+        client.close()
 
 
 def read_everything(socket: WsClient) -> int:
