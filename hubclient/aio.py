@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import ssl
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -18,7 +17,7 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Ping, RejectConnection, Request, TextMessage
 
 from hubclient.errors import StreamClosed
-from hubclient.events import FINAL_CLOSE_CODES, Event, Resumption, backoff_delays
+from hubclient.events import FINAL_CLOSE_CODES, Event, StreamOptions, backoff_delays
 from hubclient.rest import Client
 
 READ_BYTES = 65536
@@ -119,30 +118,13 @@ class _Connection:
             self.writer.close()
 
 
-class AsyncEventStream:
+class AsyncEventStream(StreamOptions):
     """`async for event in stream`, reconnecting and resuming like EventStream."""
 
-    def __init__(
-        self,
-        site_url: str,
-        token: str,
-        *,
-        reconnect: bool = True,
-        max_backoff: float = 30.0,
-        on_reset: Callable[[], None] | None = None,
-    ) -> None:
-        self.site_url = site_url
-        self.token = token
-        self.reconnect = reconnect
-        self.max_backoff = max_backoff
-        self.state = Resumption(on_reset)
+    def __init__(self, site_url: str, token: str, **options: Any) -> None:
+        super().__init__(site_url, token, **options)
         self._connection: _Connection | None = None
         self._closed = False
-        self._action_seq = 0
-
-    @property
-    def connection_id(self) -> str:
-        return self.state.connection_id
 
     async def _connected(self) -> _Connection:
         if self._connection is None:
@@ -194,9 +176,9 @@ class AsyncEventStream:
 
     async def send(self, action: str, data: dict[str, Any] | None = None) -> int:
         connection = await self._connected()
-        self._action_seq += 1
-        await connection.send(json.dumps({"seq": self._action_seq, "action": action, "data": data or {}}))
-        return self._action_seq
+        seq, frame = self._action(action, data)
+        await connection.send(frame)
+        return seq
 
     async def close(self) -> None:
         self._closed = True

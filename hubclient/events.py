@@ -118,13 +118,8 @@ def backoff_delays(maximum: float) -> Iterator[float]:
         delay = min(maximum, delay * 2)
 
 
-class EventStream:
-    """Iterate it for events; it reconnects after a lost connection until close() (or a refusal).
-
-    with client.events(on_reset=catch_up) as stream:
-        for event in stream:
-            ...
-    """
+class StreamOptions:
+    """What the sync and the asyncio stream are given alike: the site, the token and how to reconnect."""
 
     def __init__(
         self,
@@ -140,13 +135,30 @@ class EventStream:
         self.reconnect = reconnect
         self.max_backoff = max_backoff
         self.state = Resumption(on_reset)
-        self._socket: SocketClient | None = None
-        self._closed = threading.Event()
         self._action_seq = 0
 
     @property
     def connection_id(self) -> str:
         return self.state.connection_id
+
+    def _action(self, action: str, data: dict[str, Any] | None) -> tuple[int, str]:
+        """The next action's seq and frame."""
+        self._action_seq += 1
+        return self._action_seq, json.dumps({"seq": self._action_seq, "action": action, "data": data or {}})
+
+
+class EventStream(StreamOptions):
+    """Iterate it for events; it reconnects after a lost connection until close() (or a refusal).
+
+    with client.events(on_reset=catch_up) as stream:
+        for event in stream:
+            ...
+    """
+
+    def __init__(self, site_url: str, token: str, **options: Any) -> None:
+        super().__init__(site_url, token, **options)
+        self._socket: SocketClient | None = None
+        self._closed = threading.Event()
 
     # ---- connection -----------------------------------------------------------------------
     def _connect(self) -> SocketClient:
@@ -222,9 +234,9 @@ class EventStream:
         """Sends an action (`user_typing`, `get_statuses`, ...); answers its seq (its reply carries it as
         seq_reply and is not an event)."""
         socket = self._socket or self._connect()
-        self._action_seq += 1
-        socket.send(json.dumps({"seq": self._action_seq, "action": action, "data": data or {}}))
-        return self._action_seq
+        seq, frame = self._action(action, data)
+        socket.send(frame)
+        return seq
 
     def typing(self, channel_id: str, parent_id: str = "") -> int:
         return self.send("user_typing", {"channel_id": channel_id, "parent_id": parent_id})

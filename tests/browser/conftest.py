@@ -250,31 +250,6 @@ def assert_accessible(page) -> None:
 
 
 # ---- servers with settings of their own, and a receiver they may call (the integrations console) ----------
-class ConfiguredHubbubServer(HubbubServer):
-    """A HubbubServer whose settings are overridden by MM_* variables, e.g.
-    MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS="127.0.0.1" to let it call a receiver on loopback."""
-
-    def __init__(self, folder: Path, **environment: str) -> None:
-        super().__init__(folder)
-        self.environment = environment
-
-    def start(self) -> None:
-        with self.log.open("a") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "hub", "serve"],
-                cwd=self.folder,
-                env=clean_environ(
-                    MM_SERVICESETTINGS_LISTENADDRESS=f"127.0.0.1:{self.port}",
-                    MM_SERVICESETTINGS_SITEURL=self.url,
-                    MM_RATELIMITSETTINGS_LOGINPERMINUTE="100000",
-                    **self.environment,
-                ),
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for_ping(self.url, self.process, self.log)
-
-
 # Outgoing webhooks and slash commands may reach 127.0.0.1, answer within 5 s and are retried at once.
 LOOPBACK_INTEGRATIONS = {
     "MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS": "127.0.0.1",
@@ -286,7 +261,7 @@ LOOPBACK_INTEGRATIONS = {
 @pytest.fixture(scope="session")
 def integrations_server(tmp_path_factory):
     """A session server that may call integrations listening on loopback (see `loopback_receiver`)."""
-    server = ConfiguredHubbubServer(tmp_path_factory.mktemp("browser-integrations"), **LOOPBACK_INTEGRATIONS)
+    server = HubbubServer(tmp_path_factory.mktemp("browser-integrations"), env=LOOPBACK_INTEGRATIONS)
     server.start()
     try:
         yield server
@@ -304,10 +279,10 @@ def integrations_seed(integrations_server) -> Seeder:
 @pytest.fixture
 def configured_server(tmp_path):
     """configured_server(**MM_variables) -> a server of the test's own with those settings, stopped after it."""
-    started: list[ConfiguredHubbubServer] = []
+    started: list[HubbubServer] = []
 
-    def start(**environment: str) -> ConfiguredHubbubServer:
-        server = ConfiguredHubbubServer(tmp_path / f"server{len(started)}", **environment)
+    def start(**environment: str) -> HubbubServer:
+        server = HubbubServer(tmp_path / f"server{len(started)}", env=environment)
         server.folder.mkdir()
         started.append(server)
         server.start()

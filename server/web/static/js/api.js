@@ -9,6 +9,12 @@ export class ApiError extends Error {
   }
 }
 
+// The server's message, and its detail when it gives one (which field, which limit).
+export function errorText(failure) {
+  const detail = failure && failure.detail;
+  return detail && detail !== failure.message ? `${failure.message} (${detail})` : (failure && failure.message) || String(failure);
+}
+
 function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)MMCSRF=([^;]*)/);
   return match ? decodeURIComponent(match[1]) : "";

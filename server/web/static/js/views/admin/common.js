@@ -6,39 +6,9 @@ import { useEffect, useId, useRef } from "preact/hooks";
 
 import { html } from "../../html.js";
 
+export { formatDate, useLoad } from "../loading.js";
+
 export const isSystemAdmin = (user) => Boolean(user && (user.roles || "").split(" ").includes("system_admin"));
-
-// load() runs on mount and whenever `deps` change; reload() runs it again. `data` is null until it answers.
-// An answer that arrives after a newer call started is dropped.
-export function useLoad(load, deps = []) {
-  const data = useSignal(null);
-  const error = useSignal("");
-  const generation = useRef(0);
-  async function run() {
-    const mine = ++generation.current;
-    try {
-      const answer = await load();
-      if (mine === generation.current) {
-        data.value = answer;
-        error.value = "";
-      }
-    } catch (failure) {
-      if (mine === generation.current) error.value = failure.message;
-    }
-  }
-  useEffect(() => {
-    run();
-  }, deps);
-  useEffect(() => () => {
-    generation.current += 1;
-  }, []);
-  return { data, error, reload: run };
-}
-
-export function formatDate(ms) {
-  if (!ms) return "";
-  return new Date(ms).toLocaleString([], { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
-}
 
 // "EnableIncomingWebhooks" -> "Enable incoming webhooks", "SiteURL" -> "Site URL", "MaxUsersPerTeam" -> "Max users per team".
 export function humanize(key) {

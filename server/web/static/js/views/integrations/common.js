@@ -12,18 +12,15 @@ import * as api from "../../api.js";
 import { html } from "../../html.js";
 import * as store from "../../store.js";
 
+export { errorText } from "../../api.js";
+export { formatDate, useLoad } from "../loading.js";
+
 // ---- paths --------------------------------------------------------------------------------------------
 export const consolePath = (team, ...rest) => ["", team.name, "integrations", ...rest].join("/");
 
 export function siteUrl() {
   const configured = (store.config.value.SiteURL || "").replace(/\/+$/, "");
   return configured || window.location.origin;
-}
-
-// The server's message, and its detail when it gives one (which field, which limit).
-export function errorText(failure) {
-  const detail = failure && failure.detail;
-  return detail && detail !== failure.message ? `${failure.message} (${detail})` : (failure && failure.message) || String(failure);
 }
 
 // ---- one-time secrets -----------------------------------------------------------------------------------
@@ -43,30 +40,6 @@ export function useRevealed(kind) {
 }
 
 // ---- loading ----------------------------------------------------------------------------------------------
-// load() runs on mount and whenever `deps` change; reload() runs it again. `data` is null until it answers.
-export function useLoad(load, deps = []) {
-  const data = useSignal(null);
-  const error = useSignal("");
-  const generation = useRef(0);
-  async function run() {
-    const mine = ++generation.current;
-    try {
-      const answer = await load();
-      if (mine === generation.current) {
-        data.value = answer;
-        error.value = "";
-      }
-    } catch (failure) {
-      if (mine === generation.current) error.value = errorText(failure);
-    }
-  }
-  useEffect(() => {
-    run();
-  }, deps);
-  return { data, error, reload: run };
-}
-
-// The team's public channels and the private ones the user is in, by display name.
 export async function teamChannels(team, { publicOnly = false } = {}) {
   const [mine, open] = await Promise.all([
     api.get(`users/me/teams/${team.id}/channels`).catch(() => []),
@@ -101,11 +74,6 @@ export function channelName(channels, id) {
   if (!id) return "";
   const channel = (channels || []).find((c) => c.id === id);
   return channel ? channel.display_name || channel.name : "a channel you cannot see";
-}
-
-export function formatDate(ms) {
-  if (!ms) return "";
-  return new Date(ms).toLocaleString([], { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
 
 // Lists typed one per line (or separated by commas or spaces): trigger words, URLs, event patterns.
@@ -275,7 +243,7 @@ export function ConfirmDialog({ title, children, confirmLabel = "Delete", onConf
       await onConfirm();
       onClose();
     } catch (failure) {
-      error.value = errorText(failure);
+      error.value = api.errorText(failure);
       busy.value = false;
     }
   }
