@@ -1,7 +1,9 @@
-"""The delivery loop: sends the queued deliveries to integrations, in whichever process holds the
-"deliveries" lease. Every web process runs it (one gets the lease; the others stand by and take over
-within a lease period if it dies), and `python -m hub worker` runs it in a process of its own when the
-bus is Redis, so that the posts an answer makes reach every web process's clients."""
+"""The worker's jobs (hub.extensions.WorkerJob): the core's delivery loop and whatever the extensions
+add (bridges, the scheduler, bots). Every web process runs them, on the embedded default too, and
+`python -m hub worker` runs them in a process of its own when the bus is Redis (so that what a job
+posts reaches every web process's clients). A job that must be active once takes a lease: the delivery
+loop sends in whichever process holds the "deliveries" lease; the others stand by and take over within
+a lease period if it dies."""
 
 from __future__ import annotations
 
@@ -11,17 +13,20 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from hub import events
 
 if TYPE_CHECKING:
+    from hub.extensions import WorkerJob
     from hub.services import Hub
 
 logger = logging.getLogger(__name__)
 
 LEASE_NAME = "deliveries"
 LEASE_SECONDS = 15.0
+RESTART_SECONDS = 5.0
+SpawnedT = TypeVar("SpawnedT")
 
 
 class DeliveryLoop:
@@ -70,3 +75,36 @@ class DeliveryLoop:
                 self.hub.deliveries.release_lease(LEASE_NAME, self.holder)
             except Exception:
                 logger.exception("could not release the delivery lease; it runs out by itself")
+
+
+class DeliveryJob:
+    """The delivery loop as a worker job."""
+
+    name = "deliveries"
+
+    def run(self, hub: "Hub", stop: threading.Event) -> None:
+        DeliveryLoop(hub).run(stop)
+
+
+def supervise(job: "WorkerJob", hub: "Hub", stop: threading.Event, restart_seconds: float = RESTART_SECONDS) -> None:
+    """Runs one job until `stop`; a job that raises is logged and started again, so that one failing
+    job never stops the others."""
+    while not stop.is_set():
+        try:
+            job.run(hub, stop)
+            return
+        except Exception:
+            logger.exception("worker job %s failed; restarting it in %.0f s", job.name, restart_seconds)
+            stop.wait(restart_seconds)
+
+
+def start_jobs(
+    hub: "Hub",
+    stop: threading.Event,
+    spawn: Callable[[Callable[[], None]], SpawnedT],
+    restart_seconds: float = RESTART_SECONDS,
+) -> list[SpawnedT]:
+    """Starts every registered job with `spawn` (a started thread or greenlet) and returns those."""
+    return [
+        spawn(lambda job=job: supervise(job, hub, stop, restart_seconds)) for job in hub.extensions.worker_jobs
+    ]

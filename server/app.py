@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Iterable
 
-from flask import Flask, g, request
+from flask import Blueprint, Flask, g, request
 
 from hub import MATTERMOST_COMPAT_VERSION, __version__, logbuffer
-from hub import config as hub_config
 from hub.ids import new_id
 from hub.services import Hub
 from server import errors, ratelimit, web, websocket
 from server.api import BLUEPRINTS
+from server.auth import authenticate_first
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +33,9 @@ class _MergeSlashes:
         return self.wsgi_app(environ, start_response)
 
 
-def create_app(config: hub_config.Config | None = None, hub: Hub | None = None) -> Flask:
-    if hub is None:
-        hub = Hub(config or hub_config.load())
+def create_app(hub: Hub, extension_blueprints: Iterable[Blueprint] = ()) -> Flask:
+    """The Flask app over one hub: the core's API, the extensions' routes, the WebSocket and the web
+    client. The composition root (hubbub/) builds the hub and names the extensions' blueprints."""
     app = Flask(__name__)
     app.extensions["hub"] = hub
     app.url_map.strict_slashes = False
@@ -60,7 +61,8 @@ def create_app(config: hub_config.Config | None = None, hub: Hub | None = None) 
 
     errors.register(app)
     ratelimit.register(app, settings["RateLimitSettings"])
-    for blueprint in BLUEPRINTS:
+    app.before_request(authenticate_first)
+    for blueprint in (*BLUEPRINTS, *extension_blueprints):
         app.register_blueprint(blueprint)
     websocket.init_app(app, hub)
     app.register_blueprint(web.create_blueprint())

@@ -1,6 +1,6 @@
 """Gunicorn settings for the web process, read from config.json (and MM_* overrides).
 
-`python -m hub serve` runs `gunicorn --config server/gunicorn_conf.py server.wsgi:app`.
+`python -m hub serve` runs `gunicorn --config server/gunicorn_conf.py hubbub.wsgi:app`.
 The master imports nothing but hub.config: the gevent worker monkey-patches as it starts, before it
 loads the app, and psycopg and requests must only ever be imported after that.
 """
@@ -58,7 +58,7 @@ def post_worker_init(worker) -> None:
 
     signal.signal(signal.SIGTERM, exit_closing_sockets)
     _answer_protocol_errors_as_app_errors()
-    _start_delivery_loop(worker)
+    _start_worker_jobs(worker)
 
 
 def _answer_protocol_errors_as_app_errors() -> None:
@@ -75,21 +75,22 @@ def _answer_protocol_errors_as_app_errors() -> None:
     util.write_error = write_app_error
 
 
-def _start_delivery_loop(worker) -> None:
-    """Every web worker runs the delivery loop in a greenlet; the lease lets one of them send."""
+def _start_worker_jobs(worker) -> None:
+    """Every web worker runs the worker's jobs in greenlets (the delivery loop, the extensions' jobs);
+    a job that must be active once holds a lease."""
     import threading
 
     import gevent
 
-    from hub.worker import DeliveryLoop
+    from hub.worker import start_jobs
 
     stop = threading.Event()  # patched by gevent: waiting on it yields to the other greenlets
-    worker.wsgi.extensions["delivery_stop"] = stop
-    gevent.spawn(DeliveryLoop(worker.wsgi.extensions["hub"]).run, stop)
+    worker.wsgi.extensions["jobs_stop"] = stop
+    start_jobs(worker.wsgi.extensions["hub"], stop, gevent.spawn)
 
 
 def worker_exit(_server, worker) -> None:
-    stop = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("delivery_stop")
+    stop = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("jobs_stop")
     if stop is not None:
         stop.set()
 

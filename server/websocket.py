@@ -35,7 +35,7 @@ from hub.markdown import posts as rendered_posts
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor
 from hub.services import Hub
-from server.auth import token_from_request
+from server.auth import public, token_from_request
 
 logger = logging.getLogger(__name__)
 
@@ -511,6 +511,7 @@ def init_app(app: Flask, hub: Hub) -> SocketHub:
     sock = Sock(app)
 
     @sock.route("/api/v4/websocket")
+    @public  # a socket authenticates itself: by its handshake's token or cookie, or its first message
     def websocket(ws) -> None:
         ws.sock = _WholeWrites(ws.sock)
         sockets.start()

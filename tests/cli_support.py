@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from hub.cli import main
+from hubbub import main
 
 
 @dataclass

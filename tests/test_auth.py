@@ -1,7 +1,7 @@
 """Sessions, cookies and CSRF, personal access tokens, rate limits, password changes."""
 
-from server.app import create_app
-from tests.conftest import PASSWORD, ApiClient, assert_app_error
+from hubbub import create_app
+from tests.fixtures import PASSWORD, ApiClient, assert_app_error
 
 
 def _login(api, login_id, password=PASSWORD):

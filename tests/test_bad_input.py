@@ -6,6 +6,7 @@ import re
 import pytest
 
 from hub.ids import new_id
+from webhooks import incoming
 
 WRONG_TYPES = {
     "channel_id": 5,
@@ -194,7 +195,7 @@ def hook_id(hub, room):
     """A real incoming hook, so that /hooks/* routes get as far as parsing what was sent."""
     from hub.permissions import Actor
 
-    return hub.webhooks.create(Actor(room.owner.id, "system_user"), {"channel_id": room.channel_id}).id
+    return incoming.service(hub).create(Actor(room.owner.id, "system_user"), {"channel_id": room.channel_id}).id
 
 
 @pytest.mark.parametrize("who", ["admin", "nobody"])

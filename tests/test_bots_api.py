@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 from tests.wsclient import WsClient, closed_within
 
 NOT_FOUND = "store.sql_bot.get.missing.app_error"

@@ -6,7 +6,7 @@ import pytest
 
 from hub import models
 from hub.ids import new_id, now_ms
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 from tests.test_teams_api import join, make_team
 
 CHANNEL_FIELDS = {

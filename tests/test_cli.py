@@ -9,10 +9,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select
 
 from hub import models
-from hub.cli import main
+from hubbub import main
 from hub.errors import AppError
 from tests.cli_support import fails
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 
 
 def test_db_migrate_creates_the_schema_of_a_new_database(config_file, run, tmp_path):

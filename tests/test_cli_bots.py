@@ -6,7 +6,7 @@ import pytest
 
 from hub.errors import AppError
 from tests.cli_support import fails
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 
 
 def test_bot_create_list_token_disable_enable_assign(db_config, run, hub):

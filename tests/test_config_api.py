@@ -10,7 +10,7 @@ import pytest
 
 from hub import MATTERMOST_COMPAT_VERSION
 from hub import config as hub_config
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 MASK = "********************************"
 ENVIRONMENT = {"MM_SERVICESETTINGS_ENABLEDEVELOPER": "true", "MM_TEAMSETTINGS_MAXUSERSPERTEAM": "75"}

@@ -24,11 +24,12 @@ from sqlalchemy.exc import DBAPIError
 from hub import models
 from hub.config import Config
 from hub.permissions import Actor
-from hub.services import Hub
-from tests.conftest import PASSWORD, PG_ADMIN_URL
+from hubbub import build_hub
+from tests.fixtures import PASSWORD, PG_ADMIN_URL
 from tests.receiver import Answer, Received, Receiver
 from tests.test_serve import clean_environ
 from tests.test_ws_processes import _ok, postgres_database, servers, set_up  # noqa: F401  (fixtures)
+from webhooks import outgoing
 
 # Short enough that a delivery claimed by a killed worker is sent again soon: its lease is
 # timeout * 2 + 5 s (DeliveryService._lease_ms), the worker's own lease 15 s (hub/worker.py).
@@ -96,7 +97,7 @@ class Scene:
         self.config_path = folder / "config.json"
         self.config_path.write_text(json.dumps(data))
         self.folder = folder
-        self.hub = Hub(Config(data))
+        self.hub = build_hub(Config(data))
         self.hub.store.migrate()
         self.workers: list[Worker] = []
         users = self.hub.users
@@ -107,7 +108,7 @@ class Scene:
         self.channel_id = self.hub.channels.create(
             self.owner, {"team_id": team.id, "name": "room", "display_name": "Room"}
         ).id
-        self.hook = self.hub.outgoing_webhooks.create(
+        self.hook = outgoing.service(self.hub).create(
             self.owner,
             {"team_id": team.id, "channel_id": self.channel_id, "trigger_words": ["deploy"],
              "callback_urls": [receiver.url("/hook")]},

@@ -17,8 +17,8 @@ from hub import models
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor
 from hub.services.files import Upload, stored_name
-from server.app import create_app
-from tests.conftest import ApiClient, assert_app_error
+from hubbub import create_app
+from tests.fixtures import ApiClient, assert_app_error
 
 FILE_INFO_KEYS = {
     "id",

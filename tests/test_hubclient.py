@@ -10,7 +10,7 @@ import time
 import pytest
 
 from hubclient import ApiError, AsyncClient, Client, StreamClosed
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 from tests.receiver import Answer, Receiver
 
 # The client's behaviour does not depend on the server's database.

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hub import logbuffer, models
 from hub.ids import now_ms
 from hub.permissions import Actor
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 DAY_MS = 24 * 60 * 60 * 1000
 

@@ -4,7 +4,7 @@ import pytest
 from mattermostdriver import Driver
 from mattermostdriver.exceptions import NoAccessTokenProvided, NotEnoughPermissions, ResourceNotFound
 
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 
 
 def _driver(server, **options) -> Driver:

@@ -3,7 +3,7 @@ Mattermost's UpdateTeamMemberRoles and UpdateChannelMemberRoles answer them."""
 
 import pytest
 
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 INVALID = "api.context.invalid_param.app_error"
 FORBIDDEN = "api.context.permissions.app_error"

@@ -15,7 +15,7 @@ import requests
 from PIL import Image
 
 from hub import offload
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 from tests.test_serve import clean_environ
 from tests.test_ws_processes import Server
 

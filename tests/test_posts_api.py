@@ -10,7 +10,7 @@ from hub import models
 from hub.ids import new_id
 from hub.permissions import Actor
 from hub.services.files import Upload
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 POST_KEYS = {
     "id",

@@ -6,7 +6,7 @@ import json
 
 from hub import models
 from hub.ids import new_id, now_ms
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 
 def pref(user_id: str, category: str, name: str, value: str = "") -> dict:

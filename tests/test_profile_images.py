@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from hub.services.profile_images import image_path
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 # Mattermost's createProfileImage palette, in its order.
 PALETTE = [

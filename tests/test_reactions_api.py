@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub import models
 from hub.ids import new_id
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 REACTION_KEYS = {
     "user_id",

@@ -16,7 +16,7 @@ from hub import models
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor
 from hub.store import MIGRATIONS_DIR
-from tests.conftest import Account, assert_app_error
+from tests.fixtures import Account, assert_app_error
 
 
 def ms(moment: str) -> int:

@@ -12,8 +12,8 @@ from hub.config import Config
 from hub.errors import AppError
 from hub.ids import now_ms
 from hub.permissions import Actor
-from server.app import create_app
-from tests.conftest import PASSWORD, Account, ApiClient, assert_app_error
+from hubbub import create_app
+from tests.fixtures import PASSWORD, Account, ApiClient, assert_app_error
 from tests.test_ws_membership import PROMPT, _still_open
 from tests.wsclient import closed_within
 
@@ -101,7 +101,7 @@ def test_names_with_a_trailing_newline_are_refused(api, admin, room):
 def test_every_whole_string_pattern_refuses_a_trailing_newline(api, room):
     """`$` also matches before a final newline: each pattern must hold for the whole value."""
     from hub.config import Config
-    from webhooks.dialogs import check_dialog, submission_errors
+    from webhooks.actions.dialogs import check_dialog, submission_errors
 
     as_owner = api.as_(room.owner)
     post = as_owner.post("posts", {"channel_id": room.channel_id, "message": "Ship it?", "props": {"attachments": [

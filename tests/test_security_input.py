@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from hub import jsonsafe, models
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 NOT_STRICT_JSON = {
     "NaN": '{"channel_id": "%s", "message": "x", "props": {"n": NaN}}',

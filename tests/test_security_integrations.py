@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from hub import models
 from hub.integrations import client_location
 from hub.permissions import Actor
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 from tests.receiver import Answer
+from webhooks import incoming
 
 CALLBACK = "https://ci.example.com/hook"
 FORGED_PROPS = {
@@ -246,13 +247,13 @@ def test_an_outgoing_answer_is_dropped_once_its_creator_left_the_team(api, hub, 
 
 
 def test_the_command_line_goes_through_the_same_owner_check(hub, room, db_config, run):
-    hook = hub.webhooks.create(
+    hook = incoming.service(hub).create(
         Actor("", "system_admin"), {"channel_id": room.channel_id, "user_id": room.member.id}
     )
     moved = run("webhook", "modify-incoming", hook.id, "--channel", room.private_channel_id)
     assert moved.code == 1
     assert moved.err == "Error: The webhook's user must be a member of the webhook's team and channel.\n"
-    assert hub.webhooks.get(Actor("", "system_admin"), hook.id).channel_id == room.channel_id
+    assert incoming.service(hub).get(Actor("", "system_admin"), hook.id).channel_id == room.channel_id
 
 
 # ---- finding 10: server-only props ---------------------------------------------------------------

@@ -16,14 +16,15 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, inspect, select
 
 from hub import models
-from hub.cli import LOCAL_ACTOR
+from hub.cli.lookups import LOCAL_ACTOR
 from hub.ids import new_id
-from hub.services.commands import RESPONSE_URL_LIFETIME_MS, RESPONSE_URL_MAX_USES
+from webhooks.commands.service import RESPONSE_URL_LIFETIME_MS, RESPONSE_URL_MAX_USES
 from hub.store import MIGRATIONS_DIR
-from tests.conftest import PASSWORD, assert_app_error
+from tests.fixtures import PASSWORD, assert_app_error
 from tests.receiver import Answer
-from tests.test_outgoing_deliveries import send_due
-from webhooks import signing
+from webhooks.outgoing.test_deliveries import send_due
+from hub import signing
+from webhooks import outgoing
 
 HEX_DIGITS = set("0123456789abcdef")
 
@@ -185,7 +186,7 @@ def test_the_cli_prints_the_signing_secret_when_it_is_made_only(db_config, run, 
     )  # fmt: skip
     assert created.code == 0, created.err
     hook_id = created.out.splitlines()[0].split()[3]
-    hook = hub.outgoing_webhooks.get(LOCAL_ACTOR, hook_id)
+    hook = outgoing.service(hub).get(LOCAL_ACTOR, hook_id)
     assert created.out.splitlines()[-1] == hook.signing_secret and is_signing_secret(hook.signing_secret)
 
     for action in (("show", hook_id), ("list",), ("regen-token", hook_id)):
@@ -194,7 +195,7 @@ def test_the_cli_prints_the_signing_secret_when_it_is_made_only(db_config, run, 
 
     regenerated = run("webhook", "regen-signing-secret", hook_id)
     assert regenerated.code == 0, regenerated.err
-    new_secret = hub.outgoing_webhooks.get(LOCAL_ACTOR, hook_id).signing_secret
+    new_secret = outgoing.service(hub).get(LOCAL_ACTOR, hook_id).signing_secret
     assert regenerated.out.splitlines()[-1] == new_secret != hook.signing_secret
     assert run("webhook", "regen-signing-secret", new_id()).code == 1
 

@@ -13,9 +13,9 @@ from wsproto.frame_protocol import CloseReason
 
 from hub import models
 from hub.ids import now_ms
-from server.app import create_app
+from hubbub import create_app
 from server.websocket import POLICY_VIOLATION
-from tests.conftest import LiveServer
+from tests.fixtures import LiveServer
 from tests.wsclient import WsClient
 
 # Generous: these only bound how long a broken server keeps a test waiting.

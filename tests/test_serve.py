@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub import models
 from hub.ids import new_id, now_ms
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 STATUS_KEYS = {"user_id", "status", "manual", "last_activity_at", "dnd_end_time"}
 

@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from hub import models
-from server.app import create_app
-from tests.conftest import ApiClient, assert_app_error
+from hubbub import create_app
+from tests.fixtures import ApiClient, assert_app_error
 
 TEAM_FIELDS = {
     "id",

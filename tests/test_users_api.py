@@ -1,6 +1,6 @@
 """Accounts, logins and tokens over the REST API."""
 
-from tests.conftest import PASSWORD, assert_app_error
+from tests.fixtures import PASSWORD, assert_app_error
 
 
 def test_first_user_becomes_system_admin_and_logs_in(api):

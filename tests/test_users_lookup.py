@@ -1,6 +1,6 @@
 """Finding users: by id, username, email, lists with paging, search and autocomplete."""
 
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 
 def test_lookups_by_username_email_and_ids(api, admin, make_account):
@@ -16,8 +16,8 @@ def test_lookups_by_username_email_and_ids(api, admin, make_account):
 
 
 def test_other_users_are_sanitised(hub_factory, make_account):
-    from server.app import create_app
-    from tests.conftest import ApiClient
+    from hubbub import create_app
+    from tests.fixtures import ApiClient
 
     private = hub_factory(PrivacySettings={"ShowEmailAddress": False, "ShowFullName": False})
     api = ApiClient(create_app(hub=private).test_client())

@@ -5,7 +5,7 @@ import pytest
 
 from hub.ids import new_id
 from hub.permissions import Actor
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 NO_THREADS = {"thread_count": 0, "thread_mention_count": 0, "thread_urgent_mention_count": 0}
 DEFAULT_MEMBER_NOTIFY_PROPS = {

@@ -10,7 +10,7 @@ from typing import Any
 from mattermostdriver import Driver
 
 from hub.permissions import Actor
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 
 WAIT_SECONDS = 10
 

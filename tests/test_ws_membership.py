@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import Account
+from tests.fixtures import Account
 from tests.wsclient import closed_within
 
 PROMPT = 1.0

@@ -9,7 +9,7 @@ from PIL import Image
 
 from hub.permissions import Actor
 from hub.services.files import Upload
-from tests.conftest import assert_app_error
+from tests.fixtures import assert_app_error
 
 POSTED_KEYS = {
     "post",

@@ -20,7 +20,7 @@ import requests
 from simple_websocket import ConnectionClosed
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PASSWORD, PG_ADMIN_URL
+from tests.fixtures import PASSWORD, PG_ADMIN_URL
 from tests.test_serve import clean_environ, free_port, wait_for_ping
 from tests.wsclient import WsClient
 

@@ -1,29 +1,36 @@
-"""The services are the only writers of the database. `Hub` wires them to one config and store."""
+"""The services are the only writers of the database. `Hub` wires the core's services to one config,
+store and bus, then lets each extension it is given install itself (hub.extensions)."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Iterable
 
 from sqlalchemy import text
 
 from hub.config import Config
 from hub.events import Bus, make_bus
+from hub.extensions import Extension, Extensions
 from hub.store import Store
+from hub.worker import DeliveryJob
 
 logger = logging.getLogger(__name__)
 
 
 class Hub:
-    def __init__(self, config: Config, store: Store | None = None, bus: Bus | None = None) -> None:
-        from hub.services.actions import ActionService
+    def __init__(
+        self,
+        config: Config,
+        store: Store | None = None,
+        bus: Bus | None = None,
+        extensions: Iterable[Extension] = (),
+    ) -> None:
         from hub.services.auth import AuthService
         from hub.services.bots import BotService
         from hub.services.channels import ChannelService
-        from hub.services.commands import CommandService
         from hub.services.deliveries import DeliveryService
         from hub.services.files import FileService
-        from hub.services.outgoing_webhooks import OutgoingWebhookService
         from hub.services.posts import PostService
         from hub.services.preferences import PreferenceService
         from hub.services.profile_images import ProfileImageService
@@ -34,7 +41,6 @@ class Hub:
         from hub.services.system import SystemService
         from hub.services.teams import TeamService
         from hub.services.users import UserService
-        from hub.services.webhooks import IncomingWebhookService
 
         self.config = config
         self.store = store or Store(config)
@@ -53,12 +59,12 @@ class Hub:
         self.posts = PostService(self)
         self.reactions = ReactionService(self)
         self.realtime = RealtimeService(self)
-        self.webhooks = IncomingWebhookService(self)
-        self.commands = CommandService(self)
         self.deliveries = DeliveryService(self)
-        self.outgoing_webhooks = OutgoingWebhookService(self)
-        self.actions = ActionService(self)
         self.system = SystemService(self)
+        self.extensions = Extensions()
+        self.extensions.worker_jobs.append(DeliveryJob())
+        for extension in extensions:
+            extension.install(self)
 
     def refresh_config(self) -> None:
         """Runs with the configuration file's latest version once another process or an admin changed it

@@ -6,7 +6,7 @@ outbound client with a stable delivery id, the attempt number and a signature, r
 for the delivery log, and retries timeouts, connection errors, 408, 429 (after its Retry-After) and
 5xx with exponential backoff and jitter. A worker that dies mid-request leaves a lease that runs out:
 the next worker sends the delivery again, so a receiver may see it twice but never zero times.
-What a delivery's answer does, and who owns it, is its kind's business (`DeliveryKind`)."""
+What a delivery's answer does, and who owns it, is its kind's business (hub.extensions.DeliveryKind)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import random
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 
 from hub import events, models
 from hub.errors import AppError
+from hub.extensions import DeliveryKind
 from hub.ids import new_id, now_ms
-from webhooks.outbound import OutboundError, OutboundPolicy, OutboundResponse, send
-from webhooks.signing import signed_headers
+from hub.outbound import OutboundError, OutboundPolicy, send
+from hub.signing import signed_headers
 
 if TYPE_CHECKING:
     from hub.services import Hub
@@ -43,22 +44,6 @@ _SECRET_HEADERS = {"authorization", "cookie", "x-slack-signature"}
 _SECRET_FIELDS = ("token",)
 _RETRIED_STATUSES = {408, 429}
 _RETRIED_ERRORS = {"timeout", "connection"}
-
-
-class DeliveryKind(Protocol):
-    """One kind of integration whose requests go through the delivery queue (outgoing webhooks...)."""
-
-    name: str
-
-    def signing_secret(self, s: Session, delivery: models.Delivery) -> str | None:
-        """The secret that signs the request; None when the integration is gone or disabled (the
-        delivery is then cancelled, not sent)."""
-
-    def answered(self, hub: "Hub", delivery: models.Delivery, response: OutboundResponse) -> None:
-        """Applies a 2xx answer (e.g. posts the reply); runs after the delivery is recorded as delivered."""
-
-    def record_outcome(self, hub: "Hub", s: Session, delivery: models.Delivery, succeeded: bool) -> None:
-        """Counts consecutive failures of the integration and disables it after too many."""
 
 
 @dataclass(frozen=True)
@@ -113,10 +98,8 @@ class DeliveryService:
         self.hub = hub
 
     def kinds(self) -> dict[str, DeliveryKind]:
-        """The integrations that send through the queue; an explicit list."""
-        from hub.services.outgoing_webhooks import OUTGOING_WEBHOOK_DELIVERIES
-
-        return {kind.name: kind for kind in (OUTGOING_WEBHOOK_DELIVERIES,)}
+        """The integrations that send through the queue, as the extensions registered them."""
+        return self.hub.extensions.delivery_kinds
 
     # ---- writing --------------------------------------------------------------------
     def enqueue(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, load_only
 
+from hub.answers import Answer
 from hub import events, models, serialize, validation
 from hub.errors import AppError, forbidden, invalid_param, not_found
 from hub.ids import is_valid_id, new_id, now_ms
@@ -377,35 +378,36 @@ class PostService:
             root = self._thread_root(s, draft.root_id, channel.id)
             return self._insert(s, channel, actor.user_id, draft, root)
 
-    def create_for_integration(
-        self,
-        s: Session,
-        channel: models.Channel,
-        user_id: str,
-        message: str,
-        post_type: str,
-        props: dict[str, Any],
-        *,
-        create_at: int | None = None,
-        root_id: str = "",
-        priority: Priority | None = None,
-    ) -> PostView:
-        """A post an integration (incoming webhook, slash command) makes in a user's name, inside the
-        caller's transaction; the caller has checked the channel, the permission and the message
-        length. The parts of a split message get consecutive `create_at` values so that they read
-        in order."""
-        draft = NewPost(
-            channel_id=channel.id,
-            message=message,
-            root_id=root_id,
-            type=post_type,
-            props=props,
-            file_ids=[],
-            pending_post_id="",
-            create_at=create_at or now_ms(),
-            priority=priority,
-        )
-        return self._insert(s, channel, user_id, draft, self._thread_root(s, root_id, channel.id))
+    def post_answer(
+        self, s: Session, channel: models.Channel, user_id: str, answer: Answer, *, root_id: str = ""
+    ) -> list[PostView]:
+        """The posts an integration's answer makes in a user's name (an incoming webhook's message, a
+        command's or an outgoing webhook's answer), inside the caller's transaction; the caller has
+        checked the channel and the permission. A text over MaximumPostLength is split into several
+        posts with consecutive `create_at` values, so that they read in order."""
+        parts = answer.parts(self.hub.config["ServiceSettings"]["MaximumPostLength"])
+        root = self._thread_root(s, root_id, channel.id)
+        first_at = now_ms()
+        views = []
+        for index, (message, post_type, props) in enumerate(parts):
+            draft = NewPost(
+                channel_id=channel.id,
+                message=message,
+                root_id=root_id,
+                type=post_type,
+                props=props,
+                file_ids=[],
+                pending_post_id="",
+                create_at=first_at + index,
+                priority=answer.priority,
+            )
+            views.append(self._insert(s, channel, user_id, draft, root))
+        return views
+
+    def _will_be_posted(self, s: Session, post_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        for hook in self.hub.extensions.post_hooks:
+            props = hook.will_be_posted(s, post_id, props)
+        return props
 
     def _insert(
         self, s: Session, channel: models.Channel, user_id: str, draft: NewPost, root: models.Post | None
@@ -424,7 +426,7 @@ class PostService:
             original_id="",
             message=draft.message,
             type=draft.type,
-            props=self.hub.actions.seal_new(s, post_id, draft.props),
+            props=self._will_be_posted(s, post_id, draft.props),
             hashtags=parse_hashtags(draft.message),
             file_ids=[],
             pending_post_id=draft.pending_post_id,
@@ -446,7 +448,8 @@ class PostService:
         post.file_ids = self._attach_files(s, post, draft.file_ids)
         mentioned = self._count_new_post(s, channel, post, root)
         s.flush()
-        self.hub.outgoing_webhooks.enqueue_for_post(s, channel, post)
+        for hook in self.hub.extensions.post_hooks:
+            hook.has_been_posted(s, channel, post)
         view = self.views(s, [post])[0]
         events.emit(s, self._posted_event(s, channel, view, mentioned))
         return view
@@ -711,7 +714,8 @@ class PostService:
         """Sends a post to one user's open clients; it is never stored (its sealed actions are)."""
         now = now_ms()
         post_id = new_id()
-        props = self.hub.actions.seal_ephemeral(post_id, channel_id, root_id, props)
+        for hook in self.hub.extensions.post_hooks:
+            props = hook.will_be_shown_ephemeral(post_id, channel_id, root_id, props)
         post = models.Post(
             id=post_id,
             create_at=now,
@@ -967,8 +971,10 @@ class PostService:
     ) -> PostView:
         self._refuse_archived(channel)
         if "props" in changes:
-            sealed = self.hub.actions.reseal(s, post.id, changes["props"], by_integration=by_integration)
-            changes = {**changes, "props": sealed}
+            props = changes["props"]
+            for hook in self.hub.extensions.post_hooks:
+                props = hook.will_be_updated(s, post.id, props, by_integration=by_integration)
+            changes = {**changes, "props": props}
         now = now_ms()
         edited = False
         if "message" in changes and changes["message"] != post.message:

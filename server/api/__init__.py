@@ -1,16 +1,12 @@
-"""The REST API v4 blueprints, one module per resource. This list is the registry."""
+"""The core's REST API v4 blueprints, one module per resource. This list is the registry; extensions
+bring their own blueprints (the composition root, hubbub/, hands them to create_app)."""
 
-from server.api import channels, files, posts, preferences, reactions, search, statuses, system, teams, users
-from server.api import actions, bots, commands, hooks
-from server.auth import authenticate_first
+from server.api import bots, channels, files, posts, preferences, reactions, search, statuses, system, teams, users
 
 BLUEPRINTS = [
-    actions.bp,
     bots.bp,
     channels.bp,
-    commands.bp,
     files.bp,
-    hooks.bp,
     posts.bp,
     preferences.bp,
     reactions.bp,
@@ -20,6 +16,3 @@ BLUEPRINTS = [
     teams.bp,
     users.bp,
 ]
-
-for _blueprint in BLUEPRINTS:
-    _blueprint.before_request(authenticate_first)

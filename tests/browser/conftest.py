@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 from tests.test_serve import clean_environ, free_port, wait_for_ping
 
 CHROMIUM = os.environ.get("HUBBUB_CHROMIUM", "/usr/bin/chromium")

@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import HubbubServer, Seeder, assert_accessible, assert_clean, screenshot
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>"\'><svg onload=window.__xss=3>'
 SHORT_HOSTILE = '<img src=x onerror="window.__xss=1">'

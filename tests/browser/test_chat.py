@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, assert_clean, screenshot
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>"\'><svg onload=window.__xss=3>'
 

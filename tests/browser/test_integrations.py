@@ -14,11 +14,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, assert_clean, screenshot
 from tests.receiver import Answer
-from webhooks.signing import verify
+from hub.signing import verify
 
 HOSTILE = '<img src=x onerror=window.__xss=1>'
 HOSTILE_LONG = HOSTILE + '<script>window.__xss=2</script>"\'><svg onload=window.__xss=3>'
-GITLAB_FIXTURES = Path(__file__).resolve().parents[2] / "webhooks" / "adapters" / "gitlab" / "fixtures"
+GITLAB_FIXTURES = Path(__file__).resolve().parents[2] / "webhooks" / "incoming" / "adapters" / "gitlab" / "fixtures"
 CLIPBOARD = {"permissions": ["clipboard-read", "clipboard-write"]}
 
 

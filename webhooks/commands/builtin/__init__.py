@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hub.errors import AppError
-from webhooks.commands import BuiltinCommand, CommandCall, CommandResponse, ephemeral
+from hub.extensions import ProvidedCommand, CommandCall, CommandResponse, ephemeral
 
 if TYPE_CHECKING:
     from hub import models
@@ -71,7 +71,7 @@ def team_url(hub: "Hub", call: CommandCall) -> str:
     return f"{call.site_url.rstrip('/')}/{team.name}"
 
 
-def registry() -> dict[str, BuiltinCommand]:
+def registry() -> dict[str, ProvidedCommand]:
     """The built-in commands by trigger. An explicit list: adding a command is adding it here."""
     from webhooks.commands.builtin import (
         channel_fields,
@@ -93,7 +93,7 @@ def registry() -> dict[str, BuiltinCommand]:
         status,
     )
 
-    commands: list[BuiltinCommand] = [
+    commands: list[ProvidedCommand] = [
         status.AWAY,
         status.ONLINE,
         status.OFFLINE,

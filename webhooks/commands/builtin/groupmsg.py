@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from hub.services.channels import GROUP_MAX_USERS, GROUP_MIN_USERS
-from webhooks.commands import CommandCall, CommandResponse, ephemeral
+from hub.extensions import CommandCall, CommandResponse, ephemeral
 from webhooks.commands.builtin import Builtin, active_user, team_url
 from webhooks.commands.builtin import msg as direct_message
 

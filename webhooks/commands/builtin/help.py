@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from webhooks.commands import CommandCall, CommandResponse, ephemeral
+from hub.extensions import CommandCall, CommandResponse, ephemeral
 from webhooks.commands.builtin import Builtin
 
 if TYPE_CHECKING:

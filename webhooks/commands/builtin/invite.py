@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from hub import models
 from hub.errors import AppError
-from webhooks.commands import CommandCall, CommandResponse, ephemeral
+from hub.extensions import CommandCall, CommandResponse, ephemeral
 from webhooks.commands.builtin import Builtin, active_user, channel_handle, user_handle
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hub.errors import AppError
-from webhooks.commands import CommandCall, CommandResponse, ephemeral
+from hub.extensions import CommandCall, CommandResponse, ephemeral
 from webhooks.commands.builtin import Builtin, channel_handle, team_url
 
 if TYPE_CHECKING:

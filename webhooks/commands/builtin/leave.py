@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from hub.errors import AppError
 from hub.services.channels import DEFAULT_CHANNEL
-from webhooks.commands import CommandCall, CommandResponse, ephemeral
+from hub.extensions import CommandCall, CommandResponse, ephemeral
 from webhooks.commands.builtin import Builtin, team_url
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from webhooks.commands import IN_CHANNEL, CommandCall, CommandResponse
+from hub.extensions import IN_CHANNEL, CommandCall, CommandResponse
 from webhooks.commands.builtin import Builtin
 
 if TYPE_CHECKING:

@@ -1,5 +1,0 @@
-"""GitLab webhook adapter: renders GitLab project hook deliveries as posts."""
-
-from webhooks.adapters.gitlab.adapter import ADAPTER
-
-__all__ = ["ADAPTER"]
