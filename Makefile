@@ -8,7 +8,7 @@ WEB_STAMP := server/web/node_modules/.installed
 # Parallel test processes (pytest-xdist); each gets its own databases.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-browser services browser bench clean
+.PHONY: run test lint test-browser services browser bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,13 @@ services:
 browser:
 	bash scripts/browser.sh
 
+# Lint, format and types first: they take seconds and fail before the suite's minutes.
+lint: $(TEST_STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
 # The browser tests run after the rest, in one process, on SQLite: they test the page, not the databases.
-test: $(TEST_STAMP) $(WEB_STAMP) services browser
+test: lint $(WEB_STAMP) services browser
 	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "not browser"
 	$(PY) -m pytest -q -m browser
 

@@ -31,7 +31,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import requests
-
 from harness import checked, p50_p99, parse_arguments, running_server, set_up_channel
 
 SETTINGS = {
@@ -207,13 +206,19 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
     else:
         print(f"{result['db']} ({result['web_workers']} web worker(s)), {result['clients']} clients")
-        print(f"  posted      {result['posts']} triggering posts at {result['posts_per_second']} posts/s, "
-              f"{result['post_errors']} failed")
-        print(f"  delivered   {result['delivered']} at {result['deliveries_per_second']} deliveries/s; "
-              f"{result['lost']} lost, {result['duplicated']} duplicated")
-        print(f"  latency     send -> callback p50 {result['from_send_p50_ms']} ms, "
-              f"p99 {result['from_send_p99_ms']} ms; create_at -> callback "
-              f"p50 {result['from_create_at_p50_ms']} ms, p99 {result['from_create_at_p99_ms']} ms")
+        print(
+            f"  posted      {result['posts']} triggering posts at {result['posts_per_second']} posts/s, "
+            f"{result['post_errors']} failed"
+        )
+        print(
+            f"  delivered   {result['delivered']} at {result['deliveries_per_second']} deliveries/s; "
+            f"{result['lost']} lost, {result['duplicated']} duplicated"
+        )
+        print(
+            f"  latency     send -> callback p50 {result['from_send_p50_ms']} ms, "
+            f"p99 {result['from_send_p99_ms']} ms; create_at -> callback "
+            f"p50 {result['from_create_at_p50_ms']} ms, p99 {result['from_create_at_p99_ms']} ms"
+        )
     healthy = not (result["lost"] or result["duplicated"] or result["post_errors"])
     return 0 if healthy else 1
 

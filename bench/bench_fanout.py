@@ -27,10 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from harness import PASSWORD, checked, p50_p99, parse_arguments, running_server, set_up_channel
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
-
-from harness import PASSWORD, checked, p50_p99, parse_arguments, running_server, set_up_channel
 
 # The message text carries its number; finding it in the raw frame spares parsing thousands of frames twice.
 MARKER = "fanout-message-"
@@ -92,10 +91,16 @@ def make_members(url: str, admin_token: str, channel_id: str, count: int) -> lis
         for n in range(count):
             name = f"watcher{n}"
             user = checked(
-                http.post(f"{api}/users", json={"username": name, "email": f"{name}@example.com", "password": PASSWORD}),
+                http.post(
+                    f"{api}/users",
+                    json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+                ),
                 201,
             )
-            checked(http.post(f"{api}/teams/{team_id}/members", json={"team_id": team_id, "user_id": user["id"]}), 201)
+            checked(
+                http.post(f"{api}/teams/{team_id}/members", json={"team_id": team_id, "user_id": user["id"]}),
+                201,
+            )
             checked(http.post(f"{api}/channels/{channel_id}/members", json={"user_id": user["id"]}), 201)
             login = http.post(f"{api}/users/login", json={"login_id": name, "password": PASSWORD})
             checked(login, 200)
@@ -127,13 +132,17 @@ async def listen(ws: ClientConnection, socket: int, deliveries: Deliveries) -> N
     deliveries.closed[ws.close_code] += 1
 
 
-def send_posts(url: str, token: str, channel_id: str, messages: int, pause: float, deliveries: Deliveries) -> None:
+def send_posts(
+    url: str, token: str, channel_id: str, messages: int, pause: float, deliveries: Deliveries
+) -> None:
     with requests.Session() as http:
         http.headers["Authorization"] = f"Bearer {token}"
         for number in range(messages):
             deliveries.sent_at[number] = time.perf_counter()
             checked(
-                http.post(f"{url}/api/v4/posts", json={"channel_id": channel_id, "message": f"{MARKER}{number}."}),
+                http.post(
+                    f"{url}/api/v4/posts", json={"channel_id": channel_id, "message": f"{MARKER}{number}."}
+                ),
                 201,
             )
             time.sleep(pause)
@@ -145,7 +154,9 @@ async def fan_out(url: str, token: str, channel_id: str, tokens: list[str], args
     rss_before = rss_kib(pids)
     gate = asyncio.Semaphore(OPENING_AT_ONCE)
     opening_started = time.perf_counter()
-    opened = await asyncio.gather(*(open_socket(ws_url, tokens[n % len(tokens)], gate) for n in range(args.sockets)))
+    opened = await asyncio.gather(
+        *(open_socket(ws_url, tokens[n % len(tokens)], gate) for n in range(args.sockets))
+    )
     opening_seconds = time.perf_counter() - opening_started
     await asyncio.sleep(2)  # let the presence updates of the new sockets go by
     rss_after = rss_kib(pids)

@@ -137,9 +137,22 @@ def measure_bare(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix="hubbub-bench-bare-") as tmp:
         log = (Path(tmp) / "bare.log").open("w")
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
-             "bare_body_reader:app"],
-            cwd=BENCH_DIR, env={**os.environ, "PYTHONPATH": str(BENCH_DIR)}, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-k",
+                "gevent",
+                "-w",
+                "1",
+                "-b",
+                f"127.0.0.1:{port}",
+                "bare_body_reader:app",
+            ],
+            cwd=BENCH_DIR,
+            env={**os.environ, "PYTHONPATH": str(BENCH_DIR)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_until_up(f"http://127.0.0.1:{port}", server)
@@ -159,9 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         rows = [measure("Hubbub", server.pid, port, args)]
     rows.append(measure_bare(args))
     if args.json:
-        print(json.dumps({"senders": args.senders, "megabytes": args.megabytes, "db": args.db, "servers": rows}))
+        print(
+            json.dumps({"senders": args.senders, "megabytes": args.megabytes, "db": args.db, "servers": rows})
+        )
         return 0
-    print(f"{args.senders} senders, each streaming up to {args.megabytes} MiB of chunked JSON to /api/v4/users/login")
+    print(
+        f"{args.senders} senders, each streaming up to {args.megabytes} MiB of chunked JSON to /api/v4/users/login"
+    )
     for row in rows:
         print(
             f"{row['server']:>20}: idle {row['worker_idle_rss_mib']} MiB, peak growth {row['worker_peak_growth_mib']} MiB,"

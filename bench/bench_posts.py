@@ -42,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     with running_server(args) as server:
         token, channel_id = set_up_channel(server.url)
         tally, elapsed = drive(
-            args.clients, args.seconds, api_poster(server.url, channel_id), {"Authorization": f"Bearer {token}"}
+            args.clients,
+            args.seconds,
+            api_poster(server.url, channel_id),
+            {"Authorization": f"Bearer {token}"},
         )
     result = report(args, tally, elapsed)
     if args.json:

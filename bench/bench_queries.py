@@ -48,7 +48,10 @@ def timed(call: Callable[[], object], rounds: int) -> dict:
         call()
         samples.append((time.perf_counter() - started) * 1000)
     ordered = sorted(samples)
-    return {"median_ms": round(statistics.median(ordered), 2), "p90_ms": round(ordered[int(len(ordered) * 0.9) - 1], 2)}
+    return {
+        "median_ms": round(statistics.median(ordered), 2),
+        "p90_ms": round(ordered[int(len(ordered) * 0.9) - 1], 2),
+    }
 
 
 def build_hub(args: argparse.Namespace, folder: Path) -> Hub:
@@ -69,13 +72,29 @@ def fill(hub: Hub, channel_id: str, user_id: str, count: int) -> None:
             rows = []
             for number in range(first, min(count, first + BATCH)):
                 at = start + number
-                rows.append({
-                    "id": new_id(), "create_at": at, "update_at": at, "edit_at": 0, "delete_at": 0,
-                    "is_pinned": False, "user_id": user_id, "channel_id": channel_id, "root_id": "",
-                    "original_id": "", "message": f"load message {number}", "type": "", "props": {},
-                    "hashtags": "", "file_ids": [], "pending_post_id": f"pending-{number}", "reply_count": 0,
-                    "last_reply_at": 0, "has_reactions": False,
-                })
+                rows.append(
+                    {
+                        "id": new_id(),
+                        "create_at": at,
+                        "update_at": at,
+                        "edit_at": 0,
+                        "delete_at": 0,
+                        "is_pinned": False,
+                        "user_id": user_id,
+                        "channel_id": channel_id,
+                        "root_id": "",
+                        "original_id": "",
+                        "message": f"load message {number}",
+                        "type": "",
+                        "props": {},
+                        "hashtags": "",
+                        "file_ids": [],
+                        "pending_post_id": f"pending-{number}",
+                        "reply_count": 0,
+                        "last_reply_at": 0,
+                        "has_reactions": False,
+                    }
+                )
             connection.execute(insert(models.Post), rows)
         connection.execute(
             text("UPDATE posts SET update_at = :now WHERE channel_id = :channel AND create_at >= :recent"),
@@ -97,16 +116,26 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         hub = build_hub(args, Path(folder))
         try:
-            user = hub.users.create(None, {"username": "bench", "email": "bench@example.com",
-                                           "password": "Bench-passw0rd"}, trusted=True)
+            user = hub.users.create(
+                None,
+                {"username": "bench", "email": "bench@example.com", "password": "Bench-passw0rd"},
+                trusted=True,
+            )
             actor = Actor(user.id, user.roles)
             team = hub.teams.create(actor, {"name": "bench", "display_name": "Bench"})
             channel = hub.channels.create(actor, {"team_id": team.id, "name": "load", "display_name": "Load"})
             fill(hub, channel.id, user.id, args.posts)
             since = now_ms() - 30_000
             newest = hub.posts.for_channel(actor, channel.id, {})
-            assert len(newest.order) == 60 and len(hub.posts.for_channel(actor, channel.id, {"since": since}).order) == 5
-            retry = {"channel_id": channel.id, "message": "again", "pending_post_id": f"pending-{args.posts - 1}"}
+            assert (
+                len(newest.order) == 60
+                and len(hub.posts.for_channel(actor, channel.id, {"since": since}).order) == 5
+            )
+            retry = {
+                "channel_id": channel.id,
+                "message": "again",
+                "pending_post_id": f"pending-{args.posts - 1}",
+            }
             assert hub.posts.create(actor, retry).post.message == f"load message {args.posts - 1}"
             any_id = newest.order[30]
 
@@ -119,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
                 "posts": args.posts,
                 "bare_pk_select": timed(bare, args.rounds),
                 "page": timed(lambda: hub.posts.for_channel(actor, channel.id, {}), args.rounds),
-                "since": timed(lambda: hub.posts.for_channel(actor, channel.id, {"since": since}), args.rounds),
+                "since": timed(
+                    lambda: hub.posts.for_channel(actor, channel.id, {"since": since}), args.rounds
+                ),
                 "retry": timed(lambda: hub.posts.create(actor, retry), args.rounds),
             }
         finally:

@@ -30,7 +30,6 @@ import sys
 import time
 
 import requests
-
 from harness import PASSWORD, checked, parse_arguments, running_server, set_up_channel
 
 CHROMIUM = os.environ.get("HUBBUB_CHROMIUM", "/usr/bin/chromium")
@@ -38,7 +37,10 @@ CHROMIUM = os.environ.get("HUBBUB_CHROMIUM", "/usr/bin/chromium")
 
 def median_p90(samples: list[float]) -> dict:
     ordered = sorted(samples)
-    return {"median_ms": round(statistics.median(ordered), 1), "p90_ms": round(ordered[int(len(ordered) * 0.9) - 1], 1)}
+    return {
+        "median_ms": round(statistics.median(ordered), 1),
+        "p90_ms": round(ordered[int(len(ordered) * 0.9) - 1], 1),
+    }
 
 
 def fill(url: str, token: str, channel_id: str, count: int) -> None:
@@ -46,8 +48,14 @@ def fill(url: str, token: str, channel_id: str, count: int) -> None:
     with requests.Session() as http:
         http.headers["Authorization"] = f"Bearer {token}"
         for number in range(count):
-            checked(http.post(f"{url}/api/v4/posts", timeout=30,
-                              json={"channel_id": channel_id, "message": f"load message {number}"}), 201)
+            checked(
+                http.post(
+                    f"{url}/api/v4/posts",
+                    timeout=30,
+                    json={"channel_id": channel_id, "message": f"load message {number}"},
+                ),
+                201,
+            )
 
 
 def bare_first_list(url: str, token: str, team_id: str, channel_id: str) -> float:
@@ -55,16 +63,27 @@ def bare_first_list(url: str, token: str, team_id: str, channel_id: str) -> floa
     started = time.perf_counter()
     with requests.Session() as http:
         http.headers.update(headers)
-        for path in ("users/me", "users/me/teams", f"users/me/teams/{team_id}/channels",
-                     f"users/me/teams/{team_id}/channels/members", f"channels/{channel_id}/posts?per_page=60"):
+        for path in (
+            "users/me",
+            "users/me/teams",
+            f"users/me/teams/{team_id}/channels",
+            f"users/me/teams/{team_id}/channels/members",
+            f"channels/{channel_id}/posts?per_page=60",
+        ):
             checked(http.get(f"{url}/api/v4/{path}", timeout=30), 200)
     return (time.perf_counter() - started) * 1000
 
 
 def bare_posts(url: str, token: str, channel_id: str) -> float:
     started = time.perf_counter()
-    checked(requests.get(f"{url}/api/v4/channels/{channel_id}/posts?per_page=60",
-                         headers={"Authorization": f"Bearer {token}"}, timeout=30), 200)
+    checked(
+        requests.get(
+            f"{url}/api/v4/channels/{channel_id}/posts?per_page=60",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ),
+        200,
+    )
     return (time.perf_counter() - started) * 1000
 
 
@@ -97,12 +116,26 @@ def main(argv: list[str] | None = None) -> int:
         token, load_id = set_up_channel(url)
         headers = {"Authorization": f"Bearer {token}"}
         load = checked(requests.get(f"{url}/api/v4/channels/{load_id}", headers=headers, timeout=30), 200)
-        quiet = checked(requests.post(f"{url}/api/v4/channels", headers=headers, timeout=30, json={
-            "team_id": load["team_id"], "name": "quiet", "display_name": "Quiet", "type": "O"}), 201)
+        quiet = checked(
+            requests.post(
+                f"{url}/api/v4/channels",
+                headers=headers,
+                timeout=30,
+                json={"team_id": load["team_id"], "name": "quiet", "display_name": "Quiet", "type": "O"},
+            ),
+            201,
+        )
         fill(url, token, load_id, args.posts)
         for number in range(30):
-            checked(requests.post(f"{url}/api/v4/posts", headers=headers, timeout=30,
-                                  json={"channel_id": quiet["id"], "message": f"quiet message {number}"}), 201)
+            checked(
+                requests.post(
+                    f"{url}/api/v4/posts",
+                    headers=headers,
+                    timeout=30,
+                    json={"channel_id": quiet["id"], "message": f"quiet message {number}"},
+                ),
+                201,
+            )
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
         context.request.post(f"{url}/api/v4/users/login", data={"login_id": "bench", "password": PASSWORD})
@@ -127,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                 page.get_by_role("link", name=name, exact=True).click()
                 newest_shown(page, newest)
                 (first_visit if round_number == 0 and name == "Quiet" else later_visits).append(
-                    (time.perf_counter() - started) * 1000)
+                    (time.perf_counter() - started) * 1000
+                )
             bare_switch.append(bare_posts(url, token, quiet["id"]))
         # A first visit again: a fresh page opened on the big channel, then one click to the quiet one.
         for _ in range(args.rounds - 1):
@@ -147,8 +181,14 @@ def main(argv: list[str] | None = None) -> int:
         with requests.Session() as http:
             http.headers.update(headers)
             while time.monotonic() < deadline:
-                checked(http.post(f"{url}/api/v4/posts", timeout=30,
-                                  json={"channel_id": load_id, "message": f"live message {posted}"}), 201)
+                checked(
+                    http.post(
+                        f"{url}/api/v4/posts",
+                        timeout=30,
+                        json={"channel_id": load_id, "message": f"live message {posted}"},
+                    ),
+                    201,
+                )
                 posted += 1
                 time.sleep(1 / args.rate)
         newest_shown(page, f"live message {posted - 1}")
@@ -172,13 +212,19 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     print(f"channel of {args.posts} posts, {args.rounds} rounds, Chromium headless, SQLite")
-    for label, key, peer in (("first message list", "first_message_list", "bare_api_first_list"),
-                             ("switch, first visit", "switch_first_visit", "bare_api_60_posts"),
-                             ("switch, later visits", "switch_later_visits", "bare_api_60_posts")):
-        print(f"  {label:<22} median {result[key]['median_ms']} ms, p90 {result[key]['p90_ms']} ms"
-              f"   (bare API: median {result[peer]['median_ms']} ms)")
-    print(f"  page after {args.minutes} min of live traffic ({posted} posts): {after['js_heap_mib']} MiB JS heap, "
-          f"{after['dom_nodes']} DOM nodes   (idle before: {idle['js_heap_mib']} MiB, {idle['dom_nodes']} nodes)")
+    for label, key, peer in (
+        ("first message list", "first_message_list", "bare_api_first_list"),
+        ("switch, first visit", "switch_first_visit", "bare_api_60_posts"),
+        ("switch, later visits", "switch_later_visits", "bare_api_60_posts"),
+    ):
+        print(
+            f"  {label:<22} median {result[key]['median_ms']} ms, p90 {result[key]['p90_ms']} ms"
+            f"   (bare API: median {result[peer]['median_ms']} ms)"
+        )
+    print(
+        f"  page after {args.minutes} min of live traffic ({posted} posts): {after['js_heap_mib']} MiB JS heap, "
+        f"{after['dom_nodes']} DOM nodes   (idle before: {idle['js_heap_mib']} MiB, {idle['dom_nodes']} nodes)"
+    )
     return 0
 
 

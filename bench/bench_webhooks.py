@@ -24,8 +24,17 @@ import json
 import sys
 
 import requests
-
-from harness import Request, Tally, api_poster, checked, drive, p50_p99, parse_arguments, running_server, set_up_channel
+from harness import (
+    Request,
+    Tally,
+    api_poster,
+    checked,
+    drive,
+    p50_p99,
+    parse_arguments,
+    running_server,
+    set_up_channel,
+)
 
 SETTINGS = {
     "ServiceSettings": {"EnableIncomingWebhooks": True},
@@ -45,8 +54,11 @@ def ci_attachment(client: int, sequence: int) -> dict:
         "text": "All 1,204 tests passed on `3f9c2ab` (*Fan out webhook posts through the bus*).",
         "fields": [
             {"title": "Branch", "value": "main", "short": True},
-            {"title": "Commit", "value": "[3f9c2ab](https://ci.example.com/hubbub/hubbub/-/commit/3f9c2ab)",
-             "short": True},
+            {
+                "title": "Commit",
+                "value": "[3f9c2ab](https://ci.example.com/hubbub/hubbub/-/commit/3f9c2ab)",
+                "short": True,
+            },
             {"title": "Duration", "value": "6m 12s", "short": True},
             {"title": "Triggered by", "value": "@alice", "short": True},
         ],
@@ -121,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         check_last_post_has_attachment(server.url, token, channel_id)
     bare_rate = phases["bare"]["requests_per_second"]
     for name in ("text", "attachment"):
-        phases[name]["ratio_to_bare"] = round(phases[name]["requests_per_second"] / bare_rate, 2) if bare_rate else None
+        phases[name]["ratio_to_bare"] = (
+            round(phases[name]["requests_per_second"] / bare_rate, 2) if bare_rate else None
+        )
     result = {"db": args.db, "web_workers": args.workers, "clients": args.clients, "phases": phases}
 
     if args.json:

@@ -53,14 +53,18 @@ def p50_p99(latencies_ms: list[float]) -> tuple[float | None, float | None]:
     latencies = sorted(latencies_ms)
     if not latencies:
         return None, None
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
+    cuts = (
+        statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
+    )
     return round(cuts[49], 1), round(cuts[98], 1)
 
 
 def parse_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     """Adds the options every benchmark has (--db, --workers, --pg-admin-url, --json) and parses."""
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers on PostgreSQL (SQLite uses 1)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers on PostgreSQL (SQLite uses 1)"
+    )
     parser.add_argument(
         "--pg-admin-url",
         default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
@@ -103,7 +107,10 @@ def write_config(folder: Path, args: argparse.Namespace, port: int, settings: di
         "FileSettings": {"Directory": str(folder / "data")},
         "LogSettings": {"ConsoleLevel": "WARN"},
         # Several workers share their events through Redis.
-        "CacheSettings": {"CacheType": "redis" if args.workers > 1 else "lru", "RedisAddress": "127.0.0.1:6379"},
+        "CacheSettings": {
+            "CacheType": "redis" if args.workers > 1 else "lru",
+            "RedisAddress": "127.0.0.1:6379",
+        },
     }
     for section, values in settings.items():
         config.setdefault(section, {}).update(values)
@@ -172,13 +179,19 @@ def set_up_channel(url: str) -> tuple[str, str]:
     """The first account (a system admin), a team and a channel; answers (token, channel_id)."""
     api = f"{url}/api/v4"
     with requests.Session() as http:
-        checked(http.post(f"{api}/users", json={"username": "bench", "email": "bench@example.com",
-                                                 "password": PASSWORD}), 201)
+        checked(
+            http.post(
+                f"{api}/users", json={"username": "bench", "email": "bench@example.com", "password": PASSWORD}
+            ),
+            201,
+        )
         login = http.post(f"{api}/users/login", json={"login_id": "bench", "password": PASSWORD})
         checked(login, 200)
         token = login.headers["Token"]
         http.headers["Authorization"] = f"Bearer {token}"
-        team = checked(http.post(f"{api}/teams", json={"name": "bench", "display_name": "Bench", "type": "O"}), 201)
+        team = checked(
+            http.post(f"{api}/teams", json={"name": "bench", "display_name": "Bench", "type": "O"}), 201
+        )
         channel = checked(
             http.post(
                 f"{api}/channels",
@@ -193,7 +206,9 @@ def set_up_channel(url: str) -> tuple[str, str]:
 Request = Callable[[requests.Session, int, int], bool]
 
 
-def drive(clients: int, seconds: float, request: Request, headers: dict[str, str] | None = None) -> tuple[Tally, float]:
+def drive(
+    clients: int, seconds: float, request: Request, headers: dict[str, str] | None = None
+) -> tuple[Tally, float]:
     """`clients` threads each send `request` back to back for `seconds`; answers the tally and the time taken."""
     tally = Tally()
     started = time.monotonic()

@@ -5,8 +5,9 @@ turns an Answer into posts, the same way for every integration."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hub.services.posts import Priority
@@ -31,7 +32,7 @@ class Answer:
     props: dict[str, Any]
     post_type: str = ""
     attachments: list[dict[str, Any]] | None = None
-    priority: "Priority | None" = None
+    priority: Priority | None = None
 
     def parts(self, limit: int) -> list[tuple[str, str, dict[str, Any]]]:
         """(message, type, props) of each post, in order."""

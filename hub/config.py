@@ -11,8 +11,9 @@ import json
 import logging
 import os
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from hub.errors import AppError
 
@@ -292,9 +293,7 @@ class Config:
             self.data.setdefault(section, {}).update(settings)
         self.validate()
 
-    def _derived(
-        self, file_data: Mapping[str, Any], environment: Mapping[str, Mapping[str, Any]]
-    ) -> "Config":
+    def _derived(self, file_data: Mapping[str, Any], environment: Mapping[str, Mapping[str, Any]]) -> Config:
         derived = Config(file_data, self.path, environment)
         derived.stamp = self.stamp
         return derived
@@ -356,9 +355,13 @@ class Config:
             # Failures of unknown login ids are kept as long as a lockout lasts: forever, they would pile up.
             raise _config_error("ServiceSettings.LoginLockoutMinutes", "must be at least 1")
         if self.data["ServiceSettings"]["OutgoingIntegrationRetryBaseMilliseconds"] < 0:
-            raise _config_error("ServiceSettings.OutgoingIntegrationRetryBaseMilliseconds", "must not be negative")
+            raise _config_error(
+                "ServiceSettings.OutgoingIntegrationRetryBaseMilliseconds", "must not be negative"
+            )
         if self.data["ServiceSettings"]["OutgoingIntegrationRequestsTimeout"] <= 0:
-            raise _config_error("ServiceSettings.OutgoingIntegrationRequestsTimeout", "must be a positive number of seconds")
+            raise _config_error(
+                "ServiceSettings.OutgoingIntegrationRequestsTimeout", "must be a positive number of seconds"
+            )
         for setting in ("IncomingWebhookPerSec", "IncomingWebhookMaxBurst"):
             if self.data["RateLimitSettings"][setting] < 0:
                 raise _config_error(f"RateLimitSettings.{setting}", "must not be negative")
@@ -398,7 +401,7 @@ class Config:
         host, port = self.listen_host_port
         return f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
 
-    def with_overrides(self, environ: Mapping[str, str]) -> "Config":
+    def with_overrides(self, environ: Mapping[str, str]) -> Config:
         """A copy with every MM_<SECTION>_<SETTING> variable applied."""
         index = {
             f"MM_{section.upper()}_{setting.upper()}": (section, setting)
@@ -414,7 +417,7 @@ class Config:
             environment.setdefault(section, {})[setting] = _coerce(f"{section}.{setting}", raw, default)
         return self._derived(self.file_data, environment)
 
-    def with_setting(self, dotted: str, raw: str) -> "Config":
+    def with_setting(self, dotted: str, raw: str) -> Config:
         """A copy with one setting of the file changed from its text form (for `config set`)."""
         section, _, setting = dotted.partition(".")
         if not setting:
@@ -432,7 +435,7 @@ class Config:
         data[section][setting] = value
         return self._derived(data, self.environment)
 
-    def replaced(self, data: Mapping[str, Any]) -> "Config":
+    def replaced(self, data: Mapping[str, Any]) -> Config:
         """The configuration an admin sends in place of this one (PUT /api/v4/config): masked secrets stand
         for the values in force, and settings the environment overrides keep the environment's value while
         the file keeps its own, as in Mattermost."""
@@ -450,7 +453,7 @@ class Config:
                 target.update({setting: self.file_data[section][setting] for setting in settings})
         return self._derived(new, self.environment)
 
-    def patched(self, patch: Mapping[str, Any]) -> "Config":
+    def patched(self, patch: Mapping[str, Any]) -> Config:
         """This configuration with the settings of `patch` changed (PUT /api/v4/config/patch)."""
         return self.replaced(_merged(self.data, patch))
 
@@ -464,7 +467,7 @@ class Config:
                         container[key] = MASK
         return data
 
-    def refreshed(self) -> "Config":
+    def refreshed(self) -> Config:
         """The configuration to run with now: this one, or the file's if it changed since it was read (a
         PUT /api/v4/config in another process, `config set`, an edit), with the same environment
         overrides. A changed file that is not valid is logged once and ignored until it changes again."""

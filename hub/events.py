@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,7 +70,7 @@ class Event:
         return jsonsafe.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, raw: str | bytes) -> "Event":
+    def from_json(cls, raw: str | bytes) -> Event:
         data = json.loads(raw)
         for key in ("omit_users", "audience"):
             if data.get(key) is not None:
@@ -77,7 +78,9 @@ class Event:
         return cls(**data)
 
 
-def close_sockets(*, user_ids: Iterable[str] = (), session_ids: Iterable[str] = (), token_ids: Iterable[str] = ()) -> Event:
+def close_sockets(
+    *, user_ids: Iterable[str] = (), session_ids: Iterable[str] = (), token_ids: Iterable[str] = ()
+) -> Event:
     """Asks every web process to close the sockets of revoked sessions, tokens or deactivated users."""
     return Event(
         CLOSE_SOCKETS,
@@ -103,7 +106,9 @@ def emit(s: Session, event: Event) -> None:
 
 
 def channel_audience(s: Session, channel_id: str) -> tuple[str, ...]:
-    return tuple(s.scalars(select(models.ChannelMember.user_id).where(models.ChannelMember.channel_id == channel_id)))
+    return tuple(
+        s.scalars(select(models.ChannelMember.user_id).where(models.ChannelMember.channel_id == channel_id))
+    )
 
 
 def team_audience(s: Session, team_id: str) -> tuple[str, ...]:
@@ -158,7 +163,10 @@ class RedisBus(LocalBus):
 
         host, _, port = address.rpartition(":")
         self._redis = redis.Redis(
-            host=host or "127.0.0.1", port=int(port or 6379), password=password or None, db=db,
+            host=host or "127.0.0.1",
+            port=int(port or 6379),
+            password=password or None,
+            db=db,
             health_check_interval=30,
         )
         self._listening: threading.Thread | None = None
@@ -203,5 +211,7 @@ class RedisBus(LocalBus):
 
 def make_bus(cache_settings: dict) -> Bus:
     if cache_settings["CacheType"] == "redis":
-        return RedisBus(cache_settings["RedisAddress"], cache_settings["RedisPassword"], cache_settings["RedisDB"])
+        return RedisBus(
+            cache_settings["RedisAddress"], cache_settings["RedisPassword"], cache_settings["RedisDB"]
+        )
     return LocalBus()

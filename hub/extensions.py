@@ -6,8 +6,9 @@ registry; the composition root (hubbub/) decides which extensions a process gets
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hub.errors import AppError
 from hub.permissions import Actor
@@ -30,7 +31,7 @@ class Extension(Protocol):
 
     name: str
 
-    def install(self, hub: "Hub") -> None: ...
+    def install(self, hub: Hub) -> None: ...
 
 
 class PostHook:
@@ -39,11 +40,11 @@ class PostHook:
     hook may rewrite them, e.g. to seal integration URLs); an AppError refuses the post. The defaults
     change nothing, so a hook overrides only what it needs."""
 
-    def will_be_posted(self, s: "Session", post_id: str, props: dict[str, Any]) -> dict[str, Any]:
+    def will_be_posted(self, s: Session, post_id: str, props: dict[str, Any]) -> dict[str, Any]:
         return props
 
     def will_be_updated(
-        self, s: "Session", post_id: str, props: dict[str, Any], *, by_integration: bool
+        self, s: Session, post_id: str, props: dict[str, Any], *, by_integration: bool
     ) -> dict[str, Any]:
         return props
 
@@ -52,7 +53,7 @@ class PostHook:
     ) -> dict[str, Any]:
         return props
 
-    def has_been_posted(self, s: "Session", channel: "models.Channel", post: "models.Post") -> None:
+    def has_been_posted(self, s: Session, channel: models.Channel, post: models.Post) -> None:
         """After the post's row is flushed and before its event: work that commits with the post."""
 
 
@@ -85,7 +86,7 @@ class CommandResponse:
     trigger_id: str = ""
     skip_slack_parsing: bool = False
     attachments: list[dict[str, Any]] | None = None
-    extra_responses: tuple["CommandResponse", ...] = ()
+    extra_responses: tuple[CommandResponse, ...] = ()
 
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -121,7 +122,7 @@ class ProvidedCommand(Protocol):
     auto_complete_desc: str
     auto_complete_hint: str
 
-    def execute(self, hub: "Hub", call: CommandCall) -> CommandResponse: ...
+    def execute(self, hub: Hub, call: CommandCall) -> CommandResponse: ...
 
 
 class CommandProvider(Protocol):
@@ -136,13 +137,13 @@ class DeliveryKind(Protocol):
 
     name: str
 
-    def signing_secret(self, s: "Session", delivery: "models.Delivery") -> str | None:
+    def signing_secret(self, s: Session, delivery: models.Delivery) -> str | None:
         """The secret to sign with, or None when the source is gone or switched off (nothing is sent)."""
 
-    def answered(self, hub: "Hub", delivery: "models.Delivery", response: "OutboundResponse") -> None:
+    def answered(self, hub: Hub, delivery: models.Delivery, response: OutboundResponse) -> None:
         """Acts on a successful answer, after the attempt is recorded."""
 
-    def record_outcome(self, hub: "Hub", s: "Session", delivery: "models.Delivery", succeeded: bool) -> None:
+    def record_outcome(self, hub: Hub, s: Session, delivery: models.Delivery, succeeded: bool) -> None:
         """Runs in the transaction that records the attempt."""
 
 
@@ -152,7 +153,7 @@ class WorkerJob(Protocol):
 
     name: str
 
-    def run(self, hub: "Hub", stop: threading.Event) -> None: ...
+    def run(self, hub: Hub, stop: threading.Event) -> None: ...
 
 
 class Extensions:

@@ -10,7 +10,7 @@ import collections
 import json
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 LINES = 10_000
 # Python's level names as Mattermost's logger writes them.
@@ -25,7 +25,7 @@ class LogBuffer(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            moment = datetime.fromtimestamp(record.created, timezone.utc)
+            moment = datetime.fromtimestamp(record.created, UTC)
             entry = {
                 "timestamp": moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d} Z",
                 "level": _LEVELS.get(record.levelname, record.levelname.lower()),

@@ -18,8 +18,9 @@ import re
 import socket
 import ssl
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from hub.errors import invalid_param

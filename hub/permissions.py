@@ -101,7 +101,9 @@ def require_manage_channel_roles(s: Session, actor: Actor, channel: models.Chann
     if channel.type not in ("D", "G") and is_team_admin(s, actor, channel.team_id):
         return
     member = channel_member(s, channel.id, actor.user_id)
-    if actor.is_system_admin or (member is not None and member.scheme_admin and channel.type not in ("D", "G")):
+    if actor.is_system_admin or (
+        member is not None and member.scheme_admin and channel.type not in ("D", "G")
+    ):
         return
     raise forbidden(f"channel admin role required on channel {channel.id}")
 
@@ -123,16 +125,29 @@ def deny_if_archived(channel: models.Channel) -> None:
 
 # ---- member roles ---------------------------------------------------------------------------------
 # Hubbub has no custom roles and no guests: a membership's roles are its scheme's user and admin roles.
-_SYSTEM_ROLES = {"system_user", "system_admin", "system_guest", "system_user_access_token", "system_post_all",
-                 "system_post_all_public", "system_manager", "system_read_only_admin", "system_user_manager"}
+_SYSTEM_ROLES = {
+    "system_user",
+    "system_admin",
+    "system_guest",
+    "system_user_access_token",
+    "system_post_all",
+    "system_post_all_public",
+    "system_manager",
+    "system_read_only_admin",
+    "system_user_manager",
+}
 
 
 def scheme_flags_from_roles(roles: Any, scheme: str) -> tuple[bool, bool]:
     """(scheme_user, scheme_admin) for PUT .../members/{user_id}/roles: `roles` is Mattermost's
     space-separated role names of the `scheme` ("team" or "channel"), as UpdateTeamMemberRoles reads them."""
     if not isinstance(roles, str) or len(roles) > 256:
-        raise AppError("api.context.invalid_param.app_error", "Invalid or missing roles in request.", 400,
-                       "roles must be a string of role names")
+        raise AppError(
+            "api.context.invalid_param.app_error",
+            "Invalid or missing roles in request.",
+            400,
+            "roles must be a string of role names",
+        )
     names = roles.split()
     user_role, admin_role, guest_role = f"{scheme}_user", f"{scheme}_admin", f"{scheme}_guest"
     for name in names:
@@ -141,10 +156,13 @@ def scheme_flags_from_roles(roles: Any, scheme: str) -> tuple[bool, bool]:
         if name not in (user_role, admin_role):
             scheme_role = name in _SYSTEM_ROLES or name.startswith(("team_", "channel_"))
             raise AppError(
-                f"api.channel.update_{scheme}_member_roles.scheme_role.app_error" if scheme_role
+                f"api.channel.update_{scheme}_member_roles.scheme_role.app_error"
+                if scheme_role
                 else "app.role.get_by_name.app_error",
                 "The provided role is managed by a Scheme and therefore cannot be applied directly to a "
-                f"{scheme} member." if scheme_role else "Unable to get role.",
+                f"{scheme} member."
+                if scheme_role
+                else "Unable to get role.",
                 400,
                 f"role_name={name}"[:200],
             )
@@ -157,8 +175,12 @@ def scheme_flags_from_body(body: Any, scheme: str) -> tuple[bool, bool]:
     if not isinstance(body, dict) or not all(
         isinstance(body.get(key, False), bool) for key in ("scheme_admin", "scheme_user", "scheme_guest")
     ):
-        raise AppError("api.context.invalid_param.app_error", "Invalid or missing scheme_roles in request.", 400,
-                       "scheme_admin, scheme_user and scheme_guest are booleans")
+        raise AppError(
+            "api.context.invalid_param.app_error",
+            "Invalid or missing scheme_roles in request.",
+            400,
+            "scheme_admin, scheme_user and scheme_guest are booleans",
+        )
     if body.get("scheme_guest", False):
         raise _changing_guest_role(scheme)
     return body.get("scheme_user", False), body.get("scheme_admin", False)
@@ -166,7 +188,11 @@ def scheme_flags_from_body(body: Any, scheme: str) -> tuple[bool, bool]:
 
 def member_scheme_flags(body: dict[str, Any], scheme: str, *, by_role_names: bool) -> tuple[bool, bool]:
     """The (scheme_user, scheme_admin) a roles body ({"roles": "..."}) or a schemeRoles body asks for."""
-    return scheme_flags_from_roles(body.get("roles"), scheme) if by_role_names else scheme_flags_from_body(body, scheme)
+    return (
+        scheme_flags_from_roles(body.get("roles"), scheme)
+        if by_role_names
+        else scheme_flags_from_body(body, scheme)
+    )
 
 
 def _changing_guest_role(scheme: str) -> AppError:

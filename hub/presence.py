@@ -53,7 +53,9 @@ class RedisCounter:
         import redis
 
         host, _, port = address.rpartition(":")
-        self._redis = redis.Redis(host=host or "127.0.0.1", port=int(port or 6379), password=password or None, db=db)
+        self._redis = redis.Redis(
+            host=host or "127.0.0.1", port=int(port or 6379), password=password or None, db=db
+        )
         self._add_and_total = self._redis.register_script(_ADD_AND_TOTAL)
         # A pid alone repeats across nodes and restarts.
         self.process_id = f"{socket.gethostname()}:{os.getpid()}:{new_id()[:8]}"
@@ -64,5 +66,7 @@ class RedisCounter:
 
 def make_counter(cache_settings: dict) -> ConnectionCounter:
     if cache_settings["CacheType"] == "redis":
-        return RedisCounter(cache_settings["RedisAddress"], cache_settings["RedisPassword"], cache_settings["RedisDB"])
+        return RedisCounter(
+            cache_settings["RedisAddress"], cache_settings["RedisPassword"], cache_settings["RedisDB"]
+        )
     return LocalCounter()

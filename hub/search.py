@@ -87,7 +87,7 @@ class SearchQuery:
         """Nothing to search for: Mattermost answers an empty list rather than every post."""
         return not (self.has_text or self.has_hashtags or self.has_filters)
 
-    def create_at_ranges(self) -> "CreateAtRanges":
+    def create_at_ranges(self) -> CreateAtRanges:
         """The date flags as millisecond bounds in the searcher's time zone, with Mattermost's
         meaning: after:D starts the day after D, before:D ends the day before D, and on:D
         overrides every other date flag."""

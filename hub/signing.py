@@ -27,7 +27,9 @@ def signed_headers(secret: str, body: bytes, now: float | None = None) -> dict[s
     return {TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: signature(secret, timestamp, body)}
 
 
-def verify(secret: str, headers: dict[str, str], body: bytes, *, max_age_s: int = 300, now: float | None = None) -> bool:
+def verify(
+    secret: str, headers: dict[str, str], body: bytes, *, max_age_s: int = 300, now: float | None = None
+) -> bool:
     """What a receiver does with the signing secret it was given (the tests use it): a fresh timestamp
     and an equal signature, compared in constant time (a header may hold any character)."""
     try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 from urllib.parse import parse_qsl, quote, urlencode
 
 from sqlalchemy import Engine, create_engine, event

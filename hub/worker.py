@@ -12,8 +12,9 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from hub import events
 
@@ -33,7 +34,7 @@ class DeliveryLoop:
     """Sends what is due, then sleeps until a delivery is committed (the bus wakes it, from any process)
     or `idle_seconds` pass: retries coming due, the lease's renewal and a stop are seen within that."""
 
-    def __init__(self, hub: "Hub", *, concurrency: int = 8, idle_seconds: float = 2.0) -> None:
+    def __init__(self, hub: Hub, *, concurrency: int = 8, idle_seconds: float = 2.0) -> None:
         self.hub = hub
         self.concurrency = concurrency
         self.idle_seconds = idle_seconds
@@ -82,11 +83,13 @@ class DeliveryJob:
 
     name = "deliveries"
 
-    def run(self, hub: "Hub", stop: threading.Event) -> None:
+    def run(self, hub: Hub, stop: threading.Event) -> None:
         DeliveryLoop(hub).run(stop)
 
 
-def supervise(job: "WorkerJob", hub: "Hub", stop: threading.Event, restart_seconds: float = RESTART_SECONDS) -> None:
+def supervise(
+    job: WorkerJob, hub: Hub, stop: threading.Event, restart_seconds: float = RESTART_SECONDS
+) -> None:
     """Runs one job until `stop`; a job that raises is logged and started again, so that one failing
     job never stops the others."""
     while not stop.is_set():
@@ -99,12 +102,13 @@ def supervise(job: "WorkerJob", hub: "Hub", stop: threading.Event, restart_secon
 
 
 def start_jobs(
-    hub: "Hub",
+    hub: Hub,
     stop: threading.Event,
     spawn: Callable[[Callable[[], None]], SpawnedT],
     restart_seconds: float = RESTART_SECONDS,
 ) -> list[SpawnedT]:
     """Starts every registered job with `spawn` (a started thread or greenlet) and returns those."""
     return [
-        spawn(lambda job=job: supervise(job, hub, stop, restart_seconds)) for job in hub.extensions.worker_jobs
+        spawn(lambda job=job: supervise(job, hub, stop, restart_seconds))
+        for job in hub.extensions.worker_jobs
     ]

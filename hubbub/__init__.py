@@ -5,7 +5,8 @@ job list. Adding an integration is adding it to the lists below."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from hub import config as hub_config
 from hub.cli import Cli, add_core_commands
@@ -28,7 +29,7 @@ class WebExtension(Protocol):
 
     def install(self, hub: Hub) -> None: ...
 
-    def blueprints(self) -> "list[Blueprint]": ...
+    def blueprints(self) -> list[Blueprint]: ...
 
 
 EXTENSIONS: tuple[WebExtension, ...] = (
@@ -50,7 +51,7 @@ def build_hub(config: hub_config.Config, store: Store | None = None, bus: Bus | 
     return Hub(config, store, bus, extensions=EXTENSIONS)
 
 
-def create_app(config: hub_config.Config | None = None, hub: Hub | None = None) -> "Flask":
+def create_app(config: hub_config.Config | None = None, hub: Hub | None = None) -> Flask:
     from server.app import create_app as create_server_app
 
     if hub is None:
@@ -67,4 +68,3 @@ def build_cli() -> Cli:
 
 def main(argv: list[str] | None = None) -> int:
     return build_cli().run(argv)
-

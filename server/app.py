@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask import Blueprint, Flask, g, request
 

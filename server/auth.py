@@ -41,9 +41,10 @@ def actor() -> Actor:
     if from_cookie and request.method not in _SAFE_METHODS:
         expected = (session.props or {}).get("csrf", "") if session else ""
         sent = request.headers.get("X-CSRF-Token", "")
-        if not (expected and sent and same(sent, expected)) and request.headers.get(
-            "X-Requested-With", ""
-        ) != "XMLHttpRequest":
+        if (
+            not (expected and sent and same(sent, expected))
+            and request.headers.get("X-Requested-With", "") != "XMLHttpRequest"
+        ):
             raise AppError(
                 "api.context.session_expired.app_error",
                 "Invalid or expired session, please login again.",

@@ -23,7 +23,10 @@ _HTTP_IDS = {
     431: ("api.context.request_headers_too_large.app_error", "The request headers are too large."),
 }
 # Gunicorn's 400s are about the HTTP itself (request line, headers, framing), never about a body.
-_PROTOCOL_IDS = {**_HTTP_IDS, 400: ("api.context.invalid_request.app_error", "The request is not valid HTTP.")}
+_PROTOCOL_IDS = {
+    **_HTTP_IDS,
+    400: ("api.context.invalid_request.app_error", "The request is not valid HTTP."),
+}
 
 
 def app_error_response(error: AppError):
@@ -56,5 +59,10 @@ def register(app: Flask) -> None:
     def unexpected(exc: Exception):
         logger.exception("unhandled error in request %s", g.get("request_id", ""))
         return app_error_response(
-            AppError("api.context.server_error.app_error", "An internal server error occurred.", 500, type(exc).__name__)
+            AppError(
+                "api.context.server_error.app_error",
+                "An internal server error occurred.",
+                500,
+                type(exc).__name__,
+            )
         )

@@ -26,12 +26,16 @@ pythonpath = str(ROOT)
 bind = [f"[{_host}]:{_port}" if ":" in _host else f"{_host}:{_port}"]
 worker_class = "gevent"
 # SQLite has one writer; a second process would only queue on its file lock.
-workers = 1 if _config["SqlSettings"]["DriverName"] == "sqlite3" else _config["ServiceSettings"]["WebserverWorkers"]
+workers = (
+    1 if _config["SqlSettings"]["DriverName"] == "sqlite3" else _config["ServiceSettings"]["WebserverWorkers"]
+)
 graceful_timeout = 5
 # An open WebSocket holds its greenlet for as long as it lives; with gunicorn's default of 1000 per
 # worker the 1001st client would wait in the accept queue however idle the others are.
 worker_connections = 10_000
-loglevel = {"WARN": "warning"}.get(_config["LogSettings"]["ConsoleLevel"].upper(), _config["LogSettings"]["ConsoleLevel"].lower())
+loglevel = {"WARN": "warning"}.get(
+    _config["LogSettings"]["ConsoleLevel"].upper(), _config["LogSettings"]["ConsoleLevel"].lower()
+)
 proc_name = "hubbub"
 # Its default path is one per user: two instances on a machine (tests, benchmarks) would share it.
 control_socket_disable = True

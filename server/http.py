@@ -25,7 +25,9 @@ def invalid_body(detail: str) -> AppError:
 
 
 def body_too_large(detail: str = "") -> AppError:
-    return AppError("api.context.request_body_too_large.app_error", "The request body is too large.", 413, detail)
+    return AppError(
+        "api.context.request_body_too_large.app_error", "The request body is too large.", 413, detail
+    )
 
 
 def capped_body(limit: int | None = None) -> bytes:

@@ -20,8 +20,9 @@ import socket
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
@@ -31,8 +32,8 @@ from wsproto.utilities import LocalProtocolError
 
 from hub import MATTERMOST_COMPAT_VERSION, __version__, events, jsonsafe, models
 from hub.errors import AppError
-from hub.markdown import posts as rendered_posts
 from hub.ids import new_id, now_ms
+from hub.markdown import posts as rendered_posts
 from hub.permissions import Actor
 from hub.services import Hub
 from server.auth import public, token_from_request
@@ -259,9 +260,7 @@ class SocketHub:
     def _forget_stale(self) -> None:
         cutoff = time.monotonic() - RECONNECT_GRACE_SECONDS
         with self._lock:
-            stale = [
-                cid for cid, c in self._connections.items() if c.detached_at and c.detached_at < cutoff
-            ]
+            stale = [cid for cid, c in self._connections.items() if c.detached_at and c.detached_at < cutoff]
             for cid in stale:
                 del self._connections[cid]
 
@@ -473,7 +472,12 @@ class _Session:
             return ok
         if action == "ping":
             return ok | {
-                "data": {"text": "pong", "version": MATTERMOST_COMPAT_VERSION, "server_time": now_ms(), "node_id": ""}
+                "data": {
+                    "text": "pong",
+                    "version": MATTERMOST_COMPAT_VERSION,
+                    "server_time": now_ms(),
+                    "node_id": "",
+                }
             }
         # Clients ping on a timer; only what the user does counts as activity.
         self.hub.statuses.record_activity(connection.user_id)

@@ -52,7 +52,12 @@ def db_config(database, hub, config_file, tmp_path):
     config_file.write_text(
         json.dumps(
             {
-                "SqlSettings": {"DriverName": driver, "DataSource": data_source, "MaxIdleConns": 2, "MaxOpenConns": 5},
+                "SqlSettings": {
+                    "DriverName": driver,
+                    "DataSource": data_source,
+                    "MaxIdleConns": 2,
+                    "MaxOpenConns": 5,
+                },
                 "FileSettings": {"Directory": str(tmp_path / "files")},
             }
         )

@@ -17,9 +17,9 @@ from werkzeug.serving import make_server
 from hub.config import Config
 from hub.models import Base
 from hub.services import Hub
-from hubbub import build_hub
 from hub.store import Store
-from hubbub import create_app
+from hubbub import build_hub, create_app
+
 
 @pytest.fixture(scope="session", autouse=True)
 def argon2_at_its_lowest_cost():
@@ -37,13 +37,18 @@ def argon2_at_its_lowest_cost():
     security._hasher = production
     security.decoy_password_hash.cache_clear()
 
+
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MYSQL_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
 PASSWORD = "Passw0rd!long"
 
 
 def _selected_databases() -> list[str]:
-    return [d.strip() for d in os.environ.get("HUBBUB_TEST_DATABASES", "sqlite,postgres,mysql").split(",") if d.strip()]
+    return [
+        d.strip()
+        for d in os.environ.get("HUBBUB_TEST_DATABASES", "sqlite,postgres,mysql").split(",")
+        if d.strip()
+    ]
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -108,7 +113,12 @@ def _fresh_database(kind: str, tmp_dir) -> tuple[str, str]:
 
 def make_config(driver: str, data_source: str, files_dir, **overrides: dict[str, Any]) -> Config:
     data: dict[str, Any] = {
-        "SqlSettings": {"DriverName": driver, "DataSource": data_source, "MaxIdleConns": 5, "MaxOpenConns": 20},
+        "SqlSettings": {
+            "DriverName": driver,
+            "DataSource": data_source,
+            "MaxIdleConns": 5,
+            "MaxOpenConns": 20,
+        },
         "FileSettings": {"Directory": str(files_dir)},
         "RateLimitSettings": {"LoginPerMinute": 100000},
     }
@@ -179,7 +189,7 @@ class ApiClient:
         self.client = client
         self.token = token
 
-    def as_(self, account: Account | None) -> "ApiClient":
+    def as_(self, account: Account | None) -> ApiClient:
         return ApiClient(self.client, account.token if account else "")
 
     def _headers(self, headers: dict | None) -> dict:
@@ -292,7 +302,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self.thread.start()
         return self
 

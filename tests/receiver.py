@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -36,11 +37,11 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def json(cls, data: Any, status: int = 200) -> "Answer":
+    def json(cls, data: Any, status: int = 200) -> Answer:
         return cls(status, json.dumps(data).encode())
 
     @classmethod
-    def text(cls, text: str, status: int = 200) -> "Answer":
+    def text(cls, text: str, status: int = 200) -> Answer:
         return cls(status, text.encode(), "text/plain")
 
 

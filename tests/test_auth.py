@@ -17,7 +17,12 @@ def test_cookie_session_needs_csrf_header_for_writes(api, make_account):
     assert api.get("users/me").status_code == 200
     assert_app_error(api.put("users/me/patch", {"nickname": "c"}), 401)
     assert api.put("users/me/patch", {"nickname": "c"}, headers={"X-CSRF-Token": csrf}).status_code == 200
-    assert api.put("users/me/patch", {"nickname": "d"}, headers={"X-Requested-With": "XMLHttpRequest"}).status_code == 200
+    assert (
+        api.put(
+            "users/me/patch", {"nickname": "d"}, headers={"X-Requested-With": "XMLHttpRequest"}
+        ).status_code
+        == 200
+    )
     assert api.put("users/me/patch", {"nickname": "e"}, headers={"X-CSRF-Token": "wrong"}).status_code == 401
     assert api.post("users/logout", headers={"X-CSRF-Token": csrf}).get_json() == {"status": "OK"}
     assert_app_error(api.get("users/me"), 401)
@@ -66,7 +71,11 @@ def test_sessions_list_and_revoke(api, make_account):
     assert len(sessions) == 2 and all(s["token"] == "" for s in sessions)
     other_id = next(s["id"] for s in sessions if s["id"] != "")
     revoked = [s["id"] for s in sessions]
-    target = [sid for sid in revoked if api.as_(gina).post(f"users/{gina.id}/sessions/revoke", {"session_id": sid}).status_code == 200]
+    target = [
+        sid
+        for sid in revoked
+        if api.as_(gina).post(f"users/{gina.id}/sessions/revoke", {"session_id": sid}).status_code == 200
+    ]
     assert other_id in target
     assert_app_error(ApiClient(api.client, other).get("users/me"), 401)
 
@@ -74,7 +83,12 @@ def test_sessions_list_and_revoke(api, make_account):
 def test_personal_access_tokens(api, admin, make_account):
     hank = make_account("hank")
     assert_app_error(api.as_(hank).post(f"users/{hank.id}/tokens", {"description": "mine"}), 403)
-    assert api.as_(admin).put(f"users/{hank.id}/roles", {"roles": "system_user system_user_access_token"}).status_code == 200
+    assert (
+        api.as_(admin)
+        .put(f"users/{hank.id}/roles", {"roles": "system_user system_user_access_token"})
+        .status_code
+        == 200
+    )
     created = api.as_(hank).post("users/me/tokens", {"description": "deploy bot"})
     assert created.status_code == 200
     body = created.get_json()
@@ -107,9 +121,15 @@ def test_tokens_are_stored_hashed(hub, api, admin):
 def test_password_change(api, make_account):
     ivy = make_account("ivy")
     assert_app_error(
-        api.as_(ivy).put("users/me/password", {"current_password": "wrong", "new_password": "NewPassw0rd!"}), 400
+        api.as_(ivy).put("users/me/password", {"current_password": "wrong", "new_password": "NewPassw0rd!"}),
+        400,
     )
-    assert api.as_(ivy).put("users/me/password", {"current_password": PASSWORD, "new_password": "NewPassw0rd!"}).status_code == 200
+    assert (
+        api.as_(ivy)
+        .put("users/me/password", {"current_password": PASSWORD, "new_password": "NewPassw0rd!"})
+        .status_code
+        == 200
+    )
     assert_app_error(_login(api, "ivy"), 401)
     assert _login(api, "ivy", "NewPassw0rd!").status_code == 200
 

@@ -125,11 +125,15 @@ def test_no_route_answers_500_for_bad_input(app, api, admin, make_account, as_ad
                     kwargs = {"json": body}
                 response = client.request(method, path, **kwargs)
                 if response.status_code >= 500 and response.status_code != 501:
-                    failures.append(f"{method} {path} {body!r:.60} -> {response.status_code} {response.get_data(as_text=True)[:200]}")
+                    failures.append(
+                        f"{method} {path} {body!r:.60} -> {response.status_code} {response.get_data(as_text=True)[:200]}"
+                    )
                 elif response.status_code >= 400:
                     error = response.get_json()
                     if not error or "id" not in error or error.get("status_code") != response.status_code:
-                        failures.append(f"{method} {path}: not an AppError body: {response.get_data(as_text=True)[:200]}")
+                        failures.append(
+                            f"{method} {path}: not an AppError body: {response.get_data(as_text=True)[:200]}"
+                        )
     assert not failures, "\n".join(failures[:40])
 
 
@@ -195,7 +199,9 @@ def hook_id(hub, room):
     """A real incoming hook, so that /hooks/* routes get as far as parsing what was sent."""
     from hub.permissions import Actor
 
-    return incoming.service(hub).create(Actor(room.owner.id, "system_user"), {"channel_id": room.channel_id}).id
+    return (
+        incoming.service(hub).create(Actor(room.owner.id, "system_user"), {"channel_id": room.channel_id}).id
+    )
 
 
 @pytest.mark.parametrize("who", ["admin", "nobody"])
@@ -206,7 +212,9 @@ def test_nasty_bodies_and_queries_get_app_errors_on_every_route(app, api, admin,
         for path_value in (hook_id if rule.startswith("/hooks/") else room.channel_id, "me"):
             path = _fill(rule, path_value)
             for name, body in NASTY_BODIES.items() if method in ("POST", "PUT") else []:
-                response = client.request(method, path, data=body, headers={"Content-Type": "application/json"})
+                response = client.request(
+                    method, path, data=body, headers={"Content-Type": "application/json"}
+                )
                 problem = _answer_problem(response)
                 if problem:
                     failures.append(f"{method} {path} {name}: {problem}")
@@ -257,7 +265,9 @@ def test_nasty_socket_frames_get_fail_replies_and_the_socket_lives(ws_connect, a
     for frame in frames:
         client.ws.send(frame)
     while len(client.replies) < len(frames):
-        assert client._receive(5) is not None, f"only {len(client.replies)} replies to {len(frames)} bad frames"
+        assert client._receive(5) is not None, (
+            f"only {len(client.replies)} replies to {len(frames)} bad frames"
+        )
     assert all(reply["status"] == "FAIL" for reply in client.replies), client.replies
     assert client.action("ping")["status"] == "OK"
     assert not [r for r in caplog.records if r.exc_info]
@@ -280,7 +290,9 @@ def test_without_a_session_every_route_answers_401_before_reading_its_body(app, 
     routes = list(_api_routes(app))
     answered = {}
     for method, rule in routes:
-        response = api.request(method, _fill(rule, new_id()), data=body, headers={"Content-Type": "application/json"})
+        response = api.request(
+            method, _fill(rule, new_id()), data=body, headers={"Content-Type": "application/json"}
+        )
         answered[(method, rule)] = response.status_code
     not_401 = {route for route, status in answered.items() if status != 401}
     assert not_401 == PUBLIC_ROUTES, sorted(not_401 ^ PUBLIC_ROUTES)

@@ -9,8 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select
 
 from hub import models
-from hubbub import main
 from hub.errors import AppError
+from hubbub import main
 from tests.cli_support import fails
 from tests.fixtures import PASSWORD
 
@@ -33,15 +33,27 @@ def test_db_migrate_creates_the_schema_of_a_new_database(config_file, run, tmp_p
 
 
 def test_user_create_list_deactivate_and_activate(db_config, run, hub):
-    created = run("user", "create", "--email", "Boss@Example.com", "--username", "boss", "--password", PASSWORD,
-                  "--system-admin")
+    created = run(
+        "user",
+        "create",
+        "--email",
+        "Boss@Example.com",
+        "--username",
+        "boss",
+        "--password",
+        PASSWORD,
+        "--system-admin",
+    )
     assert created.code == 0
     boss = hub.users.by_username("boss")
     assert created.out == f"Created user {boss.id}: boss (boss@example.com) [system_admin]\n"
     assert boss.roles == "system_admin system_user"
     assert boss.email_verified
 
-    assert run("user", "create", "--email", "w@example.com", "--username", "worker", "--password", PASSWORD).code == 0
+    assert (
+        run("user", "create", "--email", "w@example.com", "--username", "worker", "--password", PASSWORD).code
+        == 0
+    )
     worker = hub.users.by_username("worker")
     assert worker.roles == "system_user"
 
@@ -59,7 +71,10 @@ def test_user_create_list_deactivate_and_activate(db_config, run, hub):
 
 
 def test_user_errors_are_one_line_and_exit_1(db_config, run):
-    assert run("user", "create", "--email", "a@example.com", "--username", "alice", "--password", PASSWORD).code == 0
+    assert (
+        run("user", "create", "--email", "a@example.com", "--username", "alice", "--password", PASSWORD).code
+        == 0
+    )
     fails(
         run("user", "create", "--email", "b@example.com", "--username", "alice", "--password", PASSWORD),
         "An account with that username already exists.",
@@ -98,20 +113,32 @@ def test_teams_and_channels(db_config, run, hub):
         )
     assert joined == {"town-square", "off-topic"}
 
-    created = run("channel", "create", "--team", "eng", "--name", "deploys", "--display-name", "Deploys", "--private")
+    created = run(
+        "channel", "create", "--team", "eng", "--name", "deploys", "--display-name", "Deploys", "--private"
+    )
     assert created.code == 0
     with hub.store.read() as s:
         channel = s.scalar(select(models.Channel).where(models.Channel.name == "deploys"))
-        members = s.scalars(select(models.ChannelMember).where(models.ChannelMember.channel_id == channel.id)).all()
+        members = s.scalars(
+            select(models.ChannelMember).where(models.ChannelMember.channel_id == channel.id)
+        ).all()
     assert created.out == f"Created channel eng:deploys ({channel.id})\n"
-    assert (channel.team_id, channel.type, channel.display_name, channel.creator_id) == (eng.id, "P", "Deploys", "")
+    assert (channel.team_id, channel.type, channel.display_name, channel.creator_id) == (
+        eng.id,
+        "P",
+        "Deploys",
+        "",
+    )
     assert members == []
 
 
 def test_team_and_channel_errors(db_config, run):
     run("user", "create", "--email", "a@example.com", "--username", "alice", "--password", PASSWORD)
     run("team", "create", "--name", "eng", "--display-name", "Engineering")
-    fails(run("team", "create", "--name", "eng", "--display-name", "Again"), "A team with that name already exists.")
+    fails(
+        run("team", "create", "--name", "eng", "--display-name", "Again"),
+        "A team with that name already exists.",
+    )
     fails(run("team", "add-user", "nope", "alice"), "Unable to find the existing team.")
     fails(run("team", "add-user", "eng", "nobody"), "Unable to find the user.")
     run("user", "deactivate", "alice")
@@ -152,7 +179,9 @@ def test_tokens_are_printed_once_listed_and_revoked(db_config, run, hub):
 
 def test_config_set_writes_the_file_and_keeps_unknown_keys(config_file, run):
     config_file.parent.mkdir(parents=True)
-    config_file.write_text(json.dumps({"TeamSettings": {"SiteName": "Old"}, "PluginSettings": {"Enable": True}}))
+    config_file.write_text(
+        json.dumps({"TeamSettings": {"SiteName": "Old"}, "PluginSettings": {"Enable": True}})
+    )
     result = run("config", "set", "TeamSettings.SiteName", "My Hub")
     assert result.code == 0
     assert result.out == f'TeamSettings.SiteName = "My Hub" (saved to {config_file})\n'
@@ -214,7 +243,9 @@ def test_first_command_creates_the_default_config(config_file, run):
 def test_an_unreachable_database_is_an_error_not_a_traceback(config_file, run):
     config_file.parent.mkdir(parents=True)
     config_file.write_text(
-        json.dumps({"SqlSettings": {"DriverName": "postgres", "DataSource": "postgres://nobody@127.0.0.1:1/none"}})
+        json.dumps(
+            {"SqlSettings": {"DriverName": "postgres", "DataSource": "postgres://nobody@127.0.0.1:1/none"}}
+        )
     )
     result = run("user", "list")
     assert result.code == 1

@@ -47,7 +47,9 @@ def test_the_config_path_comes_from_mm_config_then_hubbub_config():
 def test_unknown_keys_survive_a_save_and_missing_ones_take_defaults(path):
     path.parent.mkdir(parents=True)
     path.write_text(
-        json.dumps({"PluginSettings": {"Plugins": {"x": 1}}, "TeamSettings": {"SiteName": "Ours", "Extra": [1, 2]}})
+        json.dumps(
+            {"PluginSettings": {"Plugins": {"x": 1}}, "TeamSettings": {"SiteName": "Ours", "Extra": [1, 2]}}
+        )
     )
     config = hub_config.load_file(path)
     assert config.get("TeamSettings.MaxUsersPerTeam") == 50
@@ -83,22 +85,46 @@ def test_environment_overrides_each_type_in_memory_only(path):
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("MM_SQLSETTINGS_DRIVERNAME", "oracle",
-         "Invalid configuration value for SqlSettings.DriverName: must be one of sqlite3, postgres, mysql"),
-        ("MM_SERVICESETTINGS_LISTENADDRESS", "bogus",
-         "Invalid configuration value for ServiceSettings.ListenAddress: expected host:port, got 'bogus'"),
-        ("MM_SERVICESETTINGS_LISTENADDRESS", ":70000",
-         "Invalid configuration value for ServiceSettings.ListenAddress: expected host:port, got ':70000'"),
-        ("MM_SERVICESETTINGS_WEBSERVERWORKERS", "two",
-         "Invalid configuration value for ServiceSettings.WebserverWorkers: expected a whole number, got 'two'"),
-        ("MM_SERVICESETTINGS_WEBSERVERWORKERS", "0",
-         "Invalid configuration value for ServiceSettings.WebserverWorkers: must be at least 1"),
-        ("MM_RATELIMITSETTINGS_ENABLE", "maybe",
-         "Invalid configuration value for RateLimitSettings.Enable: expected true or false, got 'maybe'"),
-        ("MM_SQLSETTINGS_DATASOURCEREPLICAS", "[oops",
-         "Invalid configuration value for SqlSettings.DataSourceReplicas: expected a JSON list"),
-        ("MM_LOGSETTINGS_CONSOLELEVEL", "LOUD",
-         "Invalid configuration value for LogSettings.ConsoleLevel: must be one of DEBUG, INFO, WARN, WARNING, ERROR"),
+        (
+            "MM_SQLSETTINGS_DRIVERNAME",
+            "oracle",
+            "Invalid configuration value for SqlSettings.DriverName: must be one of sqlite3, postgres, mysql",
+        ),
+        (
+            "MM_SERVICESETTINGS_LISTENADDRESS",
+            "bogus",
+            "Invalid configuration value for ServiceSettings.ListenAddress: expected host:port, got 'bogus'",
+        ),
+        (
+            "MM_SERVICESETTINGS_LISTENADDRESS",
+            ":70000",
+            "Invalid configuration value for ServiceSettings.ListenAddress: expected host:port, got ':70000'",
+        ),
+        (
+            "MM_SERVICESETTINGS_WEBSERVERWORKERS",
+            "two",
+            "Invalid configuration value for ServiceSettings.WebserverWorkers: expected a whole number, got 'two'",
+        ),
+        (
+            "MM_SERVICESETTINGS_WEBSERVERWORKERS",
+            "0",
+            "Invalid configuration value for ServiceSettings.WebserverWorkers: must be at least 1",
+        ),
+        (
+            "MM_RATELIMITSETTINGS_ENABLE",
+            "maybe",
+            "Invalid configuration value for RateLimitSettings.Enable: expected true or false, got 'maybe'",
+        ),
+        (
+            "MM_SQLSETTINGS_DATASOURCEREPLICAS",
+            "[oops",
+            "Invalid configuration value for SqlSettings.DataSourceReplicas: expected a JSON list",
+        ),
+        (
+            "MM_LOGSETTINGS_CONSOLELEVEL",
+            "LOUD",
+            "Invalid configuration value for LogSettings.ConsoleLevel: must be one of DEBUG, INFO, WARN, WARNING, ERROR",
+        ),
     ],
 )
 def test_invalid_overrides_are_refused_naming_the_key(path, variable, value, message):
@@ -141,8 +167,16 @@ def test_a_file_that_is_not_json_is_refused(path):
             "mmuser:mostest@tcp(localhost:3306)/mattermost_test?charset=utf8mb4,utf8&readTimeout=30s&writeTimeout=30s",
             "mysql+pymysql://mmuser:mostest@localhost:3306/mattermost_test?charset=utf8mb4",
         ),
-        ("mysql", "root@tcp(127.0.0.1:3306)/chat", "mysql+pymysql://root@127.0.0.1:3306/chat?charset=utf8mb4"),
-        ("mysql", "us:p@ss/w@tcp(db:3307)/chat", "mysql+pymysql://us:p%40ss%2Fw@db:3307/chat?charset=utf8mb4"),
+        (
+            "mysql",
+            "root@tcp(127.0.0.1:3306)/chat",
+            "mysql+pymysql://root@127.0.0.1:3306/chat?charset=utf8mb4",
+        ),
+        (
+            "mysql",
+            "us:p@ss/w@tcp(db:3307)/chat",
+            "mysql+pymysql://us:p%40ss%2Fw@db:3307/chat?charset=utf8mb4",
+        ),
         ("mysql", "mysql://u:p@db/chat?ssl=1", "mysql+pymysql://u:p@db/chat?ssl=1&charset=utf8mb4"),
         ("sqlite3", ":memory:", "sqlite+pysqlite:///:memory:"),
     ],

@@ -56,7 +56,7 @@ class Worker:
         self.log = log
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Worker":
+    def start(self) -> Worker:
         with self.log.open("a") as output:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "hub", "worker"],
@@ -67,7 +67,7 @@ class Worker:
             )
         return self
 
-    def wait_running(self, timeout: float = 30) -> "Worker":
+    def wait_running(self, timeout: float = 30) -> Worker:
         """Until it has connected and migrated: a worker that cannot reach the database at start exits."""
         deadline = time.monotonic() + timeout
         while "Hubbub worker is running" not in self.log.read_text():
@@ -110,8 +110,12 @@ class Scene:
         ).id
         self.hook = outgoing.service(self.hub).create(
             self.owner,
-            {"team_id": team.id, "channel_id": self.channel_id, "trigger_words": ["deploy"],
-             "callback_urls": [receiver.url("/hook")]},
+            {
+                "team_id": team.id,
+                "channel_id": self.channel_id,
+                "trigger_words": ["deploy"],
+                "callback_urls": [receiver.url("/hook")],
+            },
         )
 
     def worker(self) -> Worker:
@@ -244,7 +248,9 @@ def triggering_posts(scene: Scene) -> int:
 
 
 def test_deliveries_survive_the_database_dropping_every_connection(
-    scene, postgres_database, receiver  # noqa: F811
+    scene,
+    postgres_database,  # noqa: F811  (the imported fixture)
+    receiver,
 ):
     def answer_slowly(_request: Received) -> Answer:
         time.sleep(0.05)  # keeps several deliveries in flight
@@ -295,8 +301,12 @@ def test_the_web_process_sends_deliveries_by_itself(servers, receiver):  # noqa:
     auth = {"Authorization": f"Bearer {people.admin_token}"}
     api = f"{server.url}/api/v4"
     team_id = _ok(requests.get(f"{api}/channels/{people.channel_id}", headers=auth))["team_id"]
-    hook = {"team_id": team_id, "channel_id": people.channel_id, "trigger_words": ["deploy"],
-            "callback_urls": [receiver.url("/hook")]}
+    hook = {
+        "team_id": team_id,
+        "channel_id": people.channel_id,
+        "trigger_words": ["deploy"],
+        "callback_urls": [receiver.url("/hook")],
+    }
     _ok(requests.post(f"{api}/hooks/outgoing", json=hook, headers=auth), 201)
     receiver.answer = Answer.json({"text": "deploying"})
 

@@ -35,7 +35,9 @@ class StampingHook(PostHook):
     def will_be_posted(self, s, post_id: str, props: dict[str, Any]) -> dict[str, Any]:
         return {**props, "stamped": "new"}
 
-    def will_be_updated(self, s, post_id: str, props: dict[str, Any], *, by_integration: bool) -> dict[str, Any]:
+    def will_be_updated(
+        self, s, post_id: str, props: dict[str, Any], *, by_integration: bool
+    ) -> dict[str, Any]:
         return {**props, "stamped": "edited"}
 
     def has_been_posted(self, s, channel: models.Channel, post: models.Post) -> None:
@@ -144,8 +146,18 @@ def test_a_delivery_kind_is_sent_signed_and_told_its_answer_and_outcome(hub, rec
     hub.extensions.add_delivery_kind(echoes)
     receiver.answer = Answer.json({"ok": True})
     with hub.store.write() as s:
-        hub.deliveries.enqueue(s, "echoes", "source1", receiver.url("/echo"), content_type="application/json", body="{}", context={})
-        hub.deliveries.enqueue(s, "echoes", "gone", receiver.url("/echo"), content_type="application/json", body="{}", context={})
+        hub.deliveries.enqueue(
+            s,
+            "echoes",
+            "source1",
+            receiver.url("/echo"),
+            content_type="application/json",
+            body="{}",
+            context={},
+        )
+        hub.deliveries.enqueue(
+            s, "echoes", "gone", receiver.url("/echo"), content_type="application/json", body="{}", context={}
+        )
     _send_due(hub)
     sent = receiver.requests.get(timeout=5)
     assert signing.verify("s3cret", sent.headers, sent.body)

@@ -39,7 +39,9 @@ def imported_packages(path: Path) -> set[str]:
 
 def modules_of(layer: str, root: Path) -> list[Path]:
     folder = root / layer
-    return sorted(p for p in folder.rglob("*.py") if "node_modules" not in p.parts and not p.name.startswith("test_"))
+    return sorted(
+        p for p in folder.rglob("*.py") if "node_modules" not in p.parts and not p.name.startswith("test_")
+    )
 
 
 def violations(layer: str, root: Path = ROOT) -> list[str]:

@@ -3,7 +3,7 @@ statistics), as Mattermost's api4/system.go answers them."""
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -196,12 +196,14 @@ def _moved_back(hub, message: str, days: int) -> None:
 
 
 def _day(days_ago: int) -> str:
-    return datetime.fromtimestamp(now_ms() / 1000 - days_ago * 86400, timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(now_ms() / 1000 - days_ago * 86400, UTC).strftime("%Y-%m-%d")
 
 
 def test_per_day_analytics_name_days_newest_first(api, admin, hub, site):
     bot = hub.users.by_username("ci-bot")
-    hub.posts.create(Actor(bot.id, "system_admin system_user"), {"channel_id": site.channel_id, "message": "built"})
+    hub.posts.create(
+        Actor(bot.id, "system_admin system_user"), {"channel_id": site.channel_id, "message": "built"}
+    )
     _moved_back(hub, "two", 3)
     _moved_back(hub, "three", 3)
     _moved_back(hub, "psst", 40)  # older than Mattermost's 31 days

@@ -177,8 +177,14 @@ def test_web_client_and_system_console_endpoints(world):
     assert alice.teams.get_team_unreads_for_user("me") == [unread]
     muted = alice.channels.update_channel_notifications(town["id"], alice_id, {"mark_unread": "mention"})
     assert muted == {"status": "OK"}
-    assert alice.teams.get_unreads_for_team(alice_id, team["id"]) == {**unread, "msg_count": 0, "msg_count_root": 0}
-    assert [c["id"] for c in alice.channels.autocomplete_channels(team["id"], {"name": "town"})] == [town["id"]]
+    assert alice.teams.get_unreads_for_team(alice_id, team["id"]) == {
+        **unread,
+        "msg_count": 0,
+        "msg_count_root": 0,
+    }
+    assert [c["id"] for c in alice.channels.autocomplete_channels(team["id"], {"name": "town"})] == [
+        town["id"]
+    ]
 
     image = io.BytesIO()
     Image.new("RGB", (64, 64), "navy").save(image, format="PNG")
@@ -220,10 +226,14 @@ def test_team_and_channel_member_roles(world):
 def test_bot_accounts(world):
     # mattermostdriver 7.3.2 has its bot calls under driver.api["bots"] only.
     boss, alice = world["boss"], world["alice"]
-    bot = boss.api["bots"].create_bot({"username": "deploy-bot", "display_name": "Deploys", "description": "ships"})
+    bot = boss.api["bots"].create_bot(
+        {"username": "deploy-bot", "display_name": "Deploys", "description": "ships"}
+    )
     assert bot["owner_id"] == world["admin"].id
     assert [b["username"] for b in boss.api["bots"].get_bots()] == ["deploy-bot"]
-    assert boss.api["bots"].patch_bot(bot["user_id"], {"description": "ships it"})["description"] == "ships it"
+    assert (
+        boss.api["bots"].patch_bot(bot["user_id"], {"description": "ships it"})["description"] == "ships it"
+    )
     token = boss.users.create_user_access_token(bot["user_id"], {"description": "ci"})["token"]
     as_bot = _driver(world["server"], token=token)
     assert as_bot.users.get_user("me")["is_bot"] is True

@@ -227,7 +227,14 @@ def test_an_odd_spelling_of_an_allowed_address_reaches_that_address(receiver):
 
 
 @pytest.mark.parametrize(
-    "allowed", ["127.0.0.0/8", "10.0.0.0/8  127.0.0.0/30", "[::1] 127.0.0.1/32", "10.0.0.0/8,127.0.0.0/30", "a, 127.0.0.1"]
+    "allowed",
+    [
+        "127.0.0.0/8",
+        "10.0.0.0/8  127.0.0.0/30",
+        "[::1] 127.0.0.1/32",
+        "10.0.0.0/8,127.0.0.0/30",
+        "a, 127.0.0.1",
+    ],
 )
 def test_cidr_allow_list(receiver, allowed):
     policy = OutboundPolicy(allowed_untrusted=allowed, timeout_s=2, deadline_s=2)
@@ -512,10 +519,22 @@ def certificate(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tls")
     subprocess.run(
         [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost",
-            "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
         ],
         check=True,
         capture_output=True,

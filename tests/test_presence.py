@@ -7,12 +7,14 @@ import time
 import pytest
 
 from hub import models
-from hub.presence import LocalCounter, RedisCounter
 from hub.ids import new_id
+from hub.presence import LocalCounter, RedisCounter
 
 
 def status_changes_of(watcher, account) -> list[dict]:
-    return [e for e in watcher.drain() if e["event"] == "status_change" and e["data"]["user_id"] == account.id]
+    return [
+        e for e in watcher.drain() if e["event"] == "status_change" and e["data"]["user_id"] == account.id
+    ]
 
 
 def status_of(api, account, user_id: str) -> dict:
@@ -57,7 +59,10 @@ def test_the_last_socket_closing_makes_the_user_offline(api, make_account, ws_co
 
     second.close()
     assert wait_for_status(api, bob, alice.id, "offline")["status"] == "offline"
-    assert watcher.expect("status_change", user_id=alice.id)["data"] == {"status": "offline", "user_id": alice.id}
+    assert watcher.expect("status_change", user_id=alice.id)["data"] == {
+        "status": "offline",
+        "user_id": alice.id,
+    }
 
 
 @pytest.mark.parametrize("manual", ["dnd", "away", "offline"])
@@ -67,7 +72,10 @@ def test_a_manual_status_survives_sockets_opening_and_closing(api, make_account,
     set_status = api.as_(alice).put(f"users/{alice.id}/status", {"user_id": alice.id, "status": manual})
     assert set_status.status_code == 200, set_status.get_data(as_text=True)
     if manual != "offline":  # offline was already the status: nothing changed, nothing to announce
-        assert watcher.expect("status_change", user_id=alice.id)["data"] == {"status": manual, "user_id": alice.id}
+        assert watcher.expect("status_change", user_id=alice.id)["data"] == {
+            "status": manual,
+            "user_id": alice.id,
+        }
 
     socket = ws_connect(alice)
     time.sleep(0.2)
@@ -85,7 +93,10 @@ def test_setting_a_status_over_rest_is_announced_to_everyone(api, make_account, 
     response = api.as_(alice).put(f"users/{alice.id}/status", {"user_id": alice.id, "status": "dnd"})
     assert response.status_code == 200
     for watcher in watchers:
-        assert watcher.expect("status_change", user_id=alice.id)["data"] == {"status": "dnd", "user_id": alice.id}
+        assert watcher.expect("status_change", user_id=alice.id)["data"] == {
+            "status": "dnd",
+            "user_id": alice.id,
+        }
 
     back = api.as_(alice).put(f"users/{alice.id}/status", {"user_id": alice.id, "status": "online"})
     assert back.status_code == 200

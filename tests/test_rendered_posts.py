@@ -6,8 +6,13 @@ from __future__ import annotations
 import json
 
 MESSAGE = "**Deploy** of `api` done :tada: <script>alert(1)</script>"
-ATTACHMENT = {"pretext": "CI", "title": "Build 7", "title_link": "javascript:alert(1)", "text": "_all_ green",
-              "fields": [{"title": "Branch", "value": "`main`", "short": True}]}
+ATTACHMENT = {
+    "pretext": "CI",
+    "title": "Build 7",
+    "title_link": "javascript:alert(1)",
+    "text": "_all_ green",
+    "fields": [{"title": "Branch", "value": "`main`", "short": True}],
+}
 RENDER = {"X-Hubbub-Render": "html"}
 
 
@@ -24,7 +29,10 @@ def test_rest_answers_carry_the_rendered_html_only_when_asked(api, room):
     assert "hubbub_html" not in plain["metadata"] and plain["message"] == MESSAGE
     listed = client.get(f"channels/{room.channel_id}/posts", headers=RENDER).get_json()
     assert listed["posts"][created["id"]]["metadata"]["hubbub_html"] == rendered
-    assert "hubbub_html" not in client.get(f"channels/{room.channel_id}/posts").get_json()["posts"][created["id"]]["metadata"]
+    assert (
+        "hubbub_html"
+        not in client.get(f"channels/{room.channel_id}/posts").get_json()["posts"][created["id"]]["metadata"]
+    )
 
 
 def test_sockets_that_ask_get_rendered_posts_and_the_others_mattermosts(api, room, ws_connect):
@@ -36,4 +44,5 @@ def test_sockets_that_ask_get_rendered_posts_and_the_others_mattermosts(api, roo
     assert rendered_post["metadata"]["hubbub_html"]["message"].startswith("<p><strong>Deploy</strong>")
     assert "hubbub_html" not in plain_post["metadata"]
     assert {k: v for k, v in rendered_post.items() if k != "metadata"} == {
-        k: v for k, v in plain_post.items() if k != "metadata"}
+        k: v for k, v in plain_post.items() if k != "metadata"
+    }

@@ -1,6 +1,6 @@
 """Parsing Mattermost's search terms (hub.search), without a database."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ def words(*tokens: str) -> tuple[Term, ...]:
 
 
 def ms(text: str) -> int:
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1000)
 
 
 def test_plain_words_are_lowercase_terms():
@@ -154,9 +154,16 @@ def test_repeated_date_flag_keeps_the_last():
 
 @pytest.mark.parametrize(
     "terms",
-    ["on:2026-02-30", "after:yesterday", "before:2026/01/01", "on:26-01-01", "after:9999-12-31",
-     "on:0001-01-01",
-     "before:2026-01-01x", "on:２０２６-01-01"],
+    [
+        "on:2026-02-30",
+        "after:yesterday",
+        "before:2026/01/01",
+        "on:26-01-01",
+        "after:9999-12-31",
+        "on:0001-01-01",
+        "before:2026-01-01x",
+        "on:２０２６-01-01",
+    ],
 )
 def test_bad_dates_are_400(terms):
     with pytest.raises(AppError) as raised:

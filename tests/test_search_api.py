@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from alembic.migration import MigrationContext
@@ -20,7 +20,7 @@ from tests.fixtures import Account, assert_app_error
 
 
 def ms(moment: str) -> int:
-    return int(datetime.fromisoformat(moment).replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime.fromisoformat(moment).replace(tzinfo=UTC).timestamp() * 1000)
 
 
 @dataclass
@@ -110,8 +110,7 @@ def test_answer_is_a_full_post_list_newest_first(api, world, say, search):
     assert response.headers["Content-Type"] == "application/json"
     # Each post is the same JSON as GET /posts/{id} answers, reactions included.
     expected_posts = {
-        post_id: api.as_(world.bob).get(f"posts/{post_id}").get_json()
-        for post_id in (older, newer)
+        post_id: api.as_(world.bob).get(f"posts/{post_id}").get_json() for post_id in (older, newer)
     }
     assert expected_posts[older]["metadata"]["reactions"][0]["emoji_name"] == "tada"
     assert response.get_json() == {
@@ -304,10 +303,55 @@ def test_paging(world, say, search, found):
 
 
 HOSTILE_TERMS = [
-    '"', '""', '"""', "'", "*", "**", "-", "--", "-*", "(", ")", "NEAR(a b)", "a OR", "AND", "NOT x", "x NOT",
-    "^x", "col:x", "+", "+x", "~x", "<x", ">x", "@x", "a:*", "x:* | y", "!x", "&", "|", "\\", "%", "_",
-    "' OR 1=1 --", '"a" * "b"', "deployment)", "(deployment", 'deployment"', "ü*", "日本語", "#", "##", "#*",
-    "-#", "in:", "from:", "-from:", "on:", "x" * 5000, "a" * 300 + "*",
+    '"',
+    '""',
+    '"""',
+    "'",
+    "*",
+    "**",
+    "-",
+    "--",
+    "-*",
+    "(",
+    ")",
+    "NEAR(a b)",
+    "a OR",
+    "AND",
+    "NOT x",
+    "x NOT",
+    "^x",
+    "col:x",
+    "+",
+    "+x",
+    "~x",
+    "<x",
+    ">x",
+    "@x",
+    "a:*",
+    "x:* | y",
+    "!x",
+    "&",
+    "|",
+    "\\",
+    "%",
+    "_",
+    "' OR 1=1 --",
+    '"a" * "b"',
+    "deployment)",
+    "(deployment",
+    'deployment"',
+    "ü*",
+    "日本語",
+    "#",
+    "##",
+    "#*",
+    "-#",
+    "in:",
+    "from:",
+    "-from:",
+    "on:",
+    "x" * 5000,
+    "a" * 300 + "*",
 ]
 
 
@@ -336,8 +380,16 @@ def test_bad_dates_are_400(world, search):
 
 
 def test_wrong_types_are_400(api, world):
-    wrong = [("terms", 5), ("terms", ["x"]), ("is_or_search", "yes"), ("time_zone_offset", "0"),
-             ("time_zone_offset", True), ("include_deleted_channels", 1), ("page", "1"), ("per_page", 2.5)]
+    wrong = [
+        ("terms", 5),
+        ("terms", ["x"]),
+        ("is_or_search", "yes"),
+        ("time_zone_offset", "0"),
+        ("time_zone_offset", True),
+        ("include_deleted_channels", 1),
+        ("page", "1"),
+        ("per_page", 2.5),
+    ]
     for field, value in wrong:
         body = {"terms": "x", field: value}
         response = api.as_(world.alice).post(f"teams/{world.team_id}/posts/search", body)

@@ -104,15 +104,40 @@ def test_every_whole_string_pattern_refuses_a_trailing_newline(api, room):
     from webhooks.actions.dialogs import check_dialog, submission_errors
 
     as_owner = api.as_(room.owner)
-    post = as_owner.post("posts", {"channel_id": room.channel_id, "message": "Ship it?", "props": {"attachments": [
-        {"actions": [{"id": "ship\n", "name": "Ship", "integration": {"url": "https://ci.example/ship"}}]}]}})
+    post = as_owner.post(
+        "posts",
+        {
+            "channel_id": room.channel_id,
+            "message": "Ship it?",
+            "props": {
+                "attachments": [
+                    {
+                        "actions": [
+                            {
+                                "id": "ship\n",
+                                "name": "Ship",
+                                "integration": {"url": "https://ci.example/ship"},
+                            }
+                        ]
+                    }
+                ]
+            },
+        },
+    )
     assert post.status_code == 201
     assert post.get_json()["props"]["attachments"][0]["actions"][0]["id"] != "ship\n"
     reaction = {"user_id": room.owner.id, "post_id": post.get_json()["id"], "emoji_name": "smile\n"}
     assert_app_error(as_owner.post("reactions", reaction), 400)
-    dialog = check_dialog({"callback_id": "c", "title": "Contact", "elements": [
-        {"display_name": "Mail", "name": "mail", "type": "text", "subtype": "email"},
-        {"display_name": "Count", "name": "count", "type": "text", "subtype": "number"}]})
+    dialog = check_dialog(
+        {
+            "callback_id": "c",
+            "title": "Contact",
+            "elements": [
+                {"display_name": "Mail", "name": "mail", "type": "text", "subtype": "email"},
+                {"display_name": "Count", "name": "count", "type": "text", "subtype": "number"},
+            ],
+        }
+    )
     assert set(submission_errors(dialog, {"mail": "a@b.example\n", "count": "3\n"})) == {"mail", "count"}
     assert submission_errors(dialog, {"mail": "a@b.example", "count": "3"}) == {}
     with pytest.raises(Exception, match="ListenAddress"):
@@ -155,7 +180,7 @@ def test_multi_line_texts_refuse_control_characters_but_newlines_and_tabs(api, r
 def test_names_keep_joiners_that_scripts_and_emoji_need(api, make_account):
     # Zero-width joiners make emoji sequences and zero-width non-joiners are written in Persian words.
     lee = make_account("lee")
-    nickname = "\U0001F468\u200d\U0001F469\u200d\U0001F467 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    nickname = "\U0001f468\u200d\U0001f469\u200d\U0001f467 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
     patched = api.as_(lee).put("users/me/patch", {"nickname": nickname})
     assert patched.status_code == 200 and patched.get_json()["nickname"] == nickname
 
@@ -271,15 +296,18 @@ def test_admin_changes_another_users_email_without_a_password(api, admin, make_a
 
 
 # ---- 17: props, notify_props and timezone are maps of strings ----------------------------------------
-@pytest.mark.parametrize("field, value", [
-    ("notify_props", {"desktop": 1}),
-    ("notify_props", {"desktop_sound": True}),
-    ("props", {"tags": ["a", "b"]}),
-    ("props", {"nested": {"a": "b"}}),
-    ("timezone", {"useAutomaticTimezone": True}),
-    ("timezone", {"manualTimezone": None}),
-    ("timezone", "Europe/Paris"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("notify_props", {"desktop": 1}),
+        ("notify_props", {"desktop_sound": True}),
+        ("props", {"tags": ["a", "b"]}),
+        ("props", {"nested": {"a": "b"}}),
+        ("timezone", {"useAutomaticTimezone": True}),
+        ("timezone", {"manualTimezone": None}),
+        ("timezone", "Europe/Paris"),
+    ],
+)
 def test_string_maps_refuse_other_values(api, admin, make_account, field, value):
     uma = make_account("uma")
     before = api.as_(uma).get("users/me").get_json()

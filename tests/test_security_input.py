@@ -19,7 +19,10 @@ NOT_STRICT_JSON = {
     "lone surrogate": '{"channel_id": "%s", "message": "x\\ud800y"}',
     "NUL": '{"channel_id": "%s", "message": "x\\u0000y"}',
     "NUL in a key": '{"channel_id": "%s", "message": "x", "props": {"a\\u0000": "b"}}',
-    "deep nesting": '{"channel_id": "%s", "message": "x", "props": {"n": ' + "[" * 50_000 + "]" * 50_000 + "}}",
+    "deep nesting": '{"channel_id": "%s", "message": "x", "props": {"n": '
+    + "[" * 50_000
+    + "]" * 50_000
+    + "}}",
 }
 
 
@@ -33,13 +36,17 @@ def test_posts_refuse_json_that_strict_clients_cannot_read(api, room, body):
 
 def test_strict_limits_are_not_too_strict(api, room):
     props = {"n": 2**63 - 1, "m": -(2**63), "f": 1.5e300, "nested": [[[[{"ok": "\u00e9\U0001f600\t\n"}]]]]}
-    answer = api.as_(room.owner).post("posts", {"channel_id": room.channel_id, "message": "fine", "props": props})
+    answer = api.as_(room.owner).post(
+        "posts", {"channel_id": room.channel_id, "message": "fine", "props": props}
+    )
     assert answer.status_code == 201, answer.get_data(as_text=True)
     assert jsonsafe.loads(answer.get_data())["props"]["n"] == 2**63 - 1
 
 
 def test_a_value_stored_before_the_checks_reads_back_as_null(api, hub, room):
-    created = api.as_(room.owner).post("posts", {"channel_id": room.channel_id, "message": "old", "props": {}})
+    created = api.as_(room.owner).post(
+        "posts", {"channel_id": room.channel_id, "message": "old", "props": {}}
+    )
     post_id = created.get_json()["id"]
     # Older data (or another writer) could hold a non-finite number; written out it must stay strict JSON.
     legacy_props = {"n": math.nan, "list": [math.inf]}

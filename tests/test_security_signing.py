@@ -15,16 +15,15 @@ from alembic import command as alembic
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, inspect, select
 
-from hub import models
+from hub import models, signing
 from hub.cli.lookups import LOCAL_ACTOR
 from hub.ids import new_id
-from webhooks.commands.service import RESPONSE_URL_LIFETIME_MS, RESPONSE_URL_MAX_USES
 from hub.store import MIGRATIONS_DIR
 from tests.fixtures import PASSWORD, assert_app_error
 from tests.receiver import Answer
-from webhooks.outgoing.test_deliveries import send_due
-from hub import signing
 from webhooks import outgoing
+from webhooks.commands.service import RESPONSE_URL_LIFETIME_MS, RESPONSE_URL_MAX_USES
+from webhooks.outgoing.test_deliveries import send_due
 
 HEX_DIGITS = set("0123456789abcdef")
 

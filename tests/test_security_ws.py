@@ -143,7 +143,8 @@ def test_an_address_holds_a_bounded_number_of_sockets_authenticated_or_not(serve
     account = make_account("crowd")
     port = serve_with(
         # The window must outlast opening four sockets on a loaded machine, or the silent ones are gone.
-        MaximumWebSocketConnectionsPerRemoteAddress=3, WebSocketAuthenticationTimeoutSeconds=10
+        MaximumWebSocketConnectionsPerRemoteAddress=3,
+        WebSocketAuthenticationTimeoutSeconds=10,
     ).port
     silent = [Client.connect(f"ws://127.0.0.1:{port}/api/v4/websocket") for _ in range(3)]
     refused = connect_with_header(port, account.token)

@@ -77,7 +77,8 @@ def test_serve_answers_signs_up_the_first_admin_and_stops_cleanly(served, tmp_pa
 
     with requests.Session() as http:
         created = http.post(
-            f"{url}/api/v4/users", json={"username": "first", "email": "first@example.com", "password": PASSWORD}
+            f"{url}/api/v4/users",
+            json={"username": "first", "email": "first@example.com", "password": PASSWORD},
         )
         assert created.status_code == 201, created.text
         assert created.json()["roles"] == "system_admin system_user"
@@ -105,7 +106,11 @@ def gunicorn_settings(tmp_path: Path, config: dict) -> dict:
         "}))\n"
     )
     shown = subprocess.run(
-        [sys.executable, "-c", probe], env=clean_environ(MM_CONFIG=str(path)), capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe],
+        env=clean_environ(MM_CONFIG=str(path)),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(shown.stdout)
 
@@ -132,7 +137,8 @@ def test_the_gunicorn_master_leaves_psycopg_and_requests_to_the_patched_worker(t
 
 def test_sqlite_forces_a_single_worker(tmp_path):
     settings = gunicorn_settings(
-        tmp_path, {"SqlSettings": {"DataSource": str(tmp_path / "h.db")}, "ServiceSettings": {"WebserverWorkers": 4}}
+        tmp_path,
+        {"SqlSettings": {"DataSource": str(tmp_path / "h.db")}, "ServiceSettings": {"WebserverWorkers": 4}},
     )
     assert (settings["workers"], settings["bind"]) == (1, ["0.0.0.0:8065"])
 
@@ -153,7 +159,11 @@ def test_requests_gunicorn_refuses_itself_answer_app_errors(served):
     process, url, log = served
     wait_for_ping(url, process, log)
     status, error = _raw_http(url, b"GET /api/v4/" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert (status, error["status_code"], error["id"]) == (414, 414, "api.context.request_uri_too_long.app_error")
+    assert (status, error["status_code"], error["id"]) == (
+        414,
+        414,
+        "api.context.request_uri_too_long.app_error",
+    )
     big_header = b"X-Big: " + b"b" * 9000 + b"\r\n"
     status, error = _raw_http(url, b"GET /api/v4/system/ping HTTP/1.1\r\nHost: x\r\n" + big_header + b"\r\n")
     assert status == error["status_code"] and status in (400, 431)

@@ -366,7 +366,9 @@ def test_allowed_domains_restrict_who_may_join(api, make_account):
     team = make_team(api, owner, "alpha", allowed_domains="corp.example, example.com")
     assert join(api, insider, team["id"]).status_code == 201
     api.as_(owner).put(f"teams/{team['id']}/patch", {"allowed_domains": "corp.example"})
-    assert_app_error(join(api, outsider, team["id"]), 400, "api.team.join_user_to_team.allowed_domains.app_error")
+    assert_app_error(
+        join(api, outsider, team["id"]), 400, "api.team.join_user_to_team.allowed_domains.app_error"
+    )
 
 
 def test_full_team_refuses_new_members(hub_factory, hub, make_account):

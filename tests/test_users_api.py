@@ -25,7 +25,9 @@ def test_first_user_becomes_system_admin_and_logs_in(api):
 def test_second_self_signup_is_refused_on_a_closed_server(api, admin):
     response = api.post("users", {"username": "second", "email": "s@example.com", "password": PASSWORD})
     assert_app_error(response, 403, "api.user.create_user.no_open_server")
-    made = api.as_(admin).post("users", {"username": "second", "email": "s@example.com", "password": PASSWORD})
+    made = api.as_(admin).post(
+        "users", {"username": "second", "email": "s@example.com", "password": PASSWORD}
+    )
     assert made.status_code == 201
     assert made.get_json()["roles"] == "system_user"
 
@@ -39,11 +41,19 @@ def test_wrong_password_and_unknown_user_are_401(api, make_account):
 
 def test_bad_bodies_answer_400_not_500(api, admin):
     as_admin = api.as_(admin)
-    assert_app_error(as_admin.request("POST", "users", data="{not json", headers={"Content-Type": "application/json"}), 400)
+    assert_app_error(
+        as_admin.request("POST", "users", data="{not json", headers={"Content-Type": "application/json"}), 400
+    )
     assert_app_error(as_admin.post("users", [1, 2]), 400)
-    assert_app_error(as_admin.post("users", {"username": 5, "email": "x@example.com", "password": PASSWORD}), 400)
-    assert_app_error(as_admin.post("users", {"username": "ok-name", "email": "bad", "password": PASSWORD}), 400)
-    assert_app_error(as_admin.post("users", {"username": "ok-name", "email": "a@example.com", "password": "x"}), 400)
+    assert_app_error(
+        as_admin.post("users", {"username": 5, "email": "x@example.com", "password": PASSWORD}), 400
+    )
+    assert_app_error(
+        as_admin.post("users", {"username": "ok-name", "email": "bad", "password": PASSWORD}), 400
+    )
+    assert_app_error(
+        as_admin.post("users", {"username": "ok-name", "email": "a@example.com", "password": "x"}), 400
+    )
     assert_app_error(as_admin.get("users/notanid"), 400)
     assert_app_error(as_admin.get("users/" + "a" * 26), 404)
     assert_app_error(api.get("users/me"), 401)

@@ -66,8 +66,12 @@ def test_patch_update_and_uniqueness(api, admin, make_account):
     patched = me.put("users/me/patch", {"nickname": "Al", "position": "SRE", "notify_props": {"push": "all"}})
     assert patched.status_code == 200
     assert patched.get_json()["nickname"] == "Al" and patched.get_json()["notify_props"]["push"] == "all"
-    assert_app_error(me.put("users/me/patch", {"username": "bob"}), 400, "app.user.save.username_exists.app_error")
+    assert_app_error(
+        me.put("users/me/patch", {"username": "bob"}), 400, "app.user.save.username_exists.app_error"
+    )
     assert_app_error(me.put("users/me/patch", {"username": "Not Valid"}), 400)
     assert_app_error(me.put(f"users/{alice.id}", {"id": admin.id, "nickname": "x"}), 400)
-    assert me.put(f"users/{alice.id}", {"id": alice.id, "nickname": "Alice"}).get_json()["nickname"] == "Alice"
+    assert (
+        me.put(f"users/{alice.id}", {"id": alice.id, "nickname": "Alice"}).get_json()["nickname"] == "Alice"
+    )
     assert_app_error(me.put("users/me/patch", {"props": "not an object"}), 400)

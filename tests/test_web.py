@@ -11,9 +11,19 @@ import pytest
 
 from server.web import VENDOR_MODULES
 
-PAGES = ["/", "/login", "/signup_user_complete", "/select_team", "/create_team", "/admin_console/users",
-         "/crew", "/crew/channels/town-square", "/crew/messages/@alice", "/crew/pl/0123456789abcdefghijklmnop",
-         "/crew/integrations/incoming_webhooks/add"]
+PAGES = [
+    "/",
+    "/login",
+    "/signup_user_complete",
+    "/select_team",
+    "/create_team",
+    "/admin_console/users",
+    "/crew",
+    "/crew/channels/town-square",
+    "/crew/messages/@alice",
+    "/crew/pl/0123456789abcdefghijklmnop",
+    "/crew/integrations/incoming_webhooks/add",
+]
 
 
 @pytest.fixture
@@ -54,8 +64,12 @@ def test_the_import_map_names_every_module_and_each_is_served_as_javascript(clie
 
 
 def test_only_the_mapped_files_of_node_modules_are_served(client):
-    for path in ["/static/vendor/preact@11.2.0/package.json", "/static/vendor/preact@0.0.1/dist/preact.mjs",
-                 "/static/vendor/../package-lock.json", "/static/vendor/dompurify@3.5.0/dist/purify.js"]:
+    for path in [
+        "/static/vendor/preact@11.2.0/package.json",
+        "/static/vendor/preact@0.0.1/dist/preact.mjs",
+        "/static/vendor/../package-lock.json",
+        "/static/vendor/dompurify@3.5.0/dist/purify.js",
+    ]:
         answer = client.get(path)
         assert answer.status_code == 404, path
         assert answer.get_json()["status_code"] == 404

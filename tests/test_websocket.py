@@ -38,7 +38,8 @@ def test_an_unauthenticated_socket_is_closed(live_server):
 
 def test_the_authorization_header_authenticates_at_upgrade(live_server, admin):
     ws = Client.connect(
-        f"ws://127.0.0.1:{live_server.port}/api/v4/websocket", headers={"Authorization": f"Bearer {admin.token}"}
+        f"ws://127.0.0.1:{live_server.port}/api/v4/websocket",
+        headers={"Authorization": f"Bearer {admin.token}"},
     )
     hello = json.loads(ws.receive(timeout=3))
     assert hello["event"] == "hello" and hello["seq"] == 0
@@ -144,7 +145,9 @@ def test_typing_reaches_the_other_channel_members_only(hub, api, ws_connect, roo
     assert denied["status"] == "FAIL" and denied["error"]["status_code"] == 403
 
 
-def test_a_client_that_does_not_read_is_dropped_without_stalling_others(app, hub, ws_connect, admin, make_account):
+def test_a_client_that_does_not_read_is_dropped_without_stalling_others(
+    app, hub, ws_connect, admin, make_account
+):
     other = make_account("reader")
     stalled, reader = ws_connect(admin), ws_connect(other)
     sockets = app.extensions["sockets"]
@@ -169,7 +172,8 @@ def test_cookie_sessions_must_come_from_this_site(live_server, admin):
     assert json.loads(same_site.receive(timeout=3))["event"] == "hello"
     same_site.close()
     other_site = Client.connect(
-        f"ws://127.0.0.1:{live_server.port}/api/v4/websocket", headers={**cookie, "Origin": "https://evil.example"}
+        f"ws://127.0.0.1:{live_server.port}/api/v4/websocket",
+        headers={**cookie, "Origin": "https://evil.example"},
     )
     assert closed_within(other_site)
 

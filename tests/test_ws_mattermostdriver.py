@@ -48,7 +48,7 @@ class DriverSocket:
             self.done.set()
             self.driver.disconnect()
 
-    def __enter__(self) -> "DriverSocket":
+    def __enter__(self) -> DriverSocket:
         self.thread.start()
         assert self.connected.wait(WAIT_SECONDS), "no hello from the server"
         return self
@@ -69,7 +69,13 @@ def test_the_driver_websocket_gets_hello_and_posted(hub, live_server, make_accou
         hub.teams.add_member(s, team, bob.id)
         hub.channels.add_member(s, channel, bob.id)
 
-    options = {"url": "127.0.0.1", "port": live_server.port, "scheme": "http", "basepath": "/api/v4", "timeout": 0.5}
+    options = {
+        "url": "127.0.0.1",
+        "port": live_server.port,
+        "scheme": "http",
+        "basepath": "/api/v4",
+        "timeout": 0.5,
+    }
     listener = Driver({**options, "login_id": "bob", "password": PASSWORD})
     listener.login()
     poster = Driver({**options, "token": alice.token})

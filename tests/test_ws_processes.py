@@ -41,13 +41,16 @@ class Server:
             "LogSettings": {"ConsoleLevel": "WARN"},
             **settings,
         }
-        config["ServiceSettings"] = {**settings.get("ServiceSettings", {}), "ListenAddress": f"127.0.0.1:{self.port}"}
+        config["ServiceSettings"] = {
+            **settings.get("ServiceSettings", {}),
+            "ListenAddress": f"127.0.0.1:{self.port}",
+        }
         self.config_path = folder / "config.json"
         self.config_path.write_text(json.dumps(config))
         self.log = folder / "serve.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         with self.log.open("a") as output:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "hub", "serve"],
@@ -100,7 +103,10 @@ def postgres_database():
     name = f"hubbub_ws_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     _recreate(name, create=True)
     try:
-        yield {"DriverName": "postgres", "DataSource": f"postgres://postgres@127.0.0.1:5432/{name}?sslmode=disable"}
+        yield {
+            "DriverName": "postgres",
+            "DataSource": f"postgres://postgres@127.0.0.1:5432/{name}?sslmode=disable",
+        }
     finally:
         _recreate(name, create=False)
 
@@ -127,19 +133,35 @@ def _login(url: str, username: str) -> str:
 
 def set_up(url: str) -> Scene:
     api = f"{url}/api/v4"
-    _ok(requests.post(f"{api}/users", json={"username": "boss", "email": "boss@example.com", "password": PASSWORD}), 201)
+    _ok(
+        requests.post(
+            f"{api}/users", json={"username": "boss", "email": "boss@example.com", "password": PASSWORD}
+        ),
+        201,
+    )
     admin_token = _login(url, "boss")
     with requests.Session() as http:
         http.headers["Authorization"] = f"Bearer {admin_token}"
         member = _ok(
-            http.post(f"{api}/users", json={"username": "mia", "email": "mia@example.com", "password": PASSWORD}), 201
+            http.post(
+                f"{api}/users", json={"username": "mia", "email": "mia@example.com", "password": PASSWORD}
+            ),
+            201,
         )
         team = _ok(http.post(f"{api}/teams", json={"name": "crew", "display_name": "Crew", "type": "O"}), 201)
         channel = _ok(
-            http.post(f"{api}/channels", json={"team_id": team["id"], "name": "room", "display_name": "Room", "type": "O"}),
+            http.post(
+                f"{api}/channels",
+                json={"team_id": team["id"], "name": "room", "display_name": "Room", "type": "O"},
+            ),
             201,
         )
-        _ok(http.post(f"{api}/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": member["id"]}), 201)
+        _ok(
+            http.post(
+                f"{api}/teams/{team['id']}/members", json={"team_id": team["id"], "user_id": member["id"]}
+            ),
+            201,
+        )
         _ok(http.post(f"{api}/channels/{channel['id']}/members", json={"user_id": member["id"]}), 201)
     return Scene(admin_token, _login(url, "mia"), channel["id"])
 
@@ -185,7 +207,11 @@ def test_sqlite_single_process_delivers_each_post_once(servers):
 
 def test_two_gunicorn_workers_share_events_through_redis(servers, postgres_database):
     server = servers(
-        {"SqlSettings": postgres_database, "CacheSettings": REDIS_CACHE, "ServiceSettings": {"WebserverWorkers": 2}}
+        {
+            "SqlSettings": postgres_database,
+            "CacheSettings": REDIS_CACHE,
+            "ServiceSettings": {"WebserverWorkers": 2},
+        }
     ).start()
     scene = set_up(server.url)
     sockets: list[WsClient] = []
@@ -221,7 +247,11 @@ def test_presence_spans_nodes(servers, postgres_database):
     first = servers(settings, "first").start()
     second = servers(settings, "second").start()
     scene = set_up(first.url)
-    member = _ok(requests.get(f"{first.url}/api/v4/users/me", headers={"Authorization": f"Bearer {scene.member_token}"}))
+    member = _ok(
+        requests.get(
+            f"{first.url}/api/v4/users/me", headers={"Authorization": f"Bearer {scene.member_token}"}
+        )
+    )
     watcher = connect(first, scene.admin_token)
     on_first, on_second = connect(first, scene.member_token), connect(second, scene.member_token)
     assert watcher.expect("status_change", user_id=member["id"])["data"]["status"] == "online"
@@ -230,9 +260,14 @@ def test_presence_spans_nodes(servers, postgres_database):
 
     on_first.close()
     time.sleep(0.5)
-    assert [e for e in watcher.drain() if e["event"] == "status_change" and e["data"]["user_id"] == member["id"]] == []
+    assert [
+        e for e in watcher.drain() if e["event"] == "status_change" and e["data"]["user_id"] == member["id"]
+    ] == []
     on_second.close()
-    assert watcher.expect("status_change", user_id=member["id"])["data"] == {"status": "offline", "user_id": member["id"]}
+    assert watcher.expect("status_change", user_id=member["id"])["data"] == {
+        "status": "offline",
+        "user_id": member["id"],
+    }
 
 
 def _wait_until_counted(user_id: str, sockets: int) -> None:
@@ -262,9 +297,13 @@ def test_a_reconnect_replays_what_the_socket_missed(servers):
     connection_id, seen = socket.hello["data"]["connection_id"], read_everything(socket)
     socket.close()
     time.sleep(0.3)
-    missed = [post(server.url, scene.admin_token, scene.channel_id, f"while away {n}")["id"] for n in range(2)]
+    missed = [
+        post(server.url, scene.admin_token, scene.channel_id, f"while away {n}")["id"] for n in range(2)
+    ]
 
-    resumed = connect(server, scene.member_token, f"?connection_id={connection_id}&sequence_number={seen + 1}")
+    resumed = connect(
+        server, scene.member_token, f"?connection_id={connection_id}&sequence_number={seen + 1}"
+    )
     assert resumed.hello["data"]["connection_id"] == connection_id
     # The missed events come first, numbered on from where the client stopped, then a new hello.
     replayed = [e for e in resumed.events if e["seq"] < resumed.hello["seq"]]
@@ -292,7 +331,11 @@ def test_after_a_restart_a_reconnect_gets_a_new_connection(servers):
     ids=["graceful-1-worker", "graceful-2-workers", "quick-2-workers"],
 )
 def test_stopping_closes_every_socket_with_going_away(servers, postgres_database, how, workers):
-    settings = {"SqlSettings": postgres_database, "CacheSettings": REDIS_CACHE, "ServiceSettings": {"WebserverWorkers": workers}}
+    settings = {
+        "SqlSettings": postgres_database,
+        "CacheSettings": REDIS_CACHE,
+        "ServiceSettings": {"WebserverWorkers": workers},
+    }
     server = servers(settings).start()
     scene = set_up(server.url)
     sockets = [connect(server, scene.member_token) for _ in range(4)]

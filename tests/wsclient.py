@@ -50,13 +50,17 @@ class WsClient:
         seen = 0
         while True:
             for frame in self.events[seen:]:
-                if frame["event"] == event and all(frame["data"].get(k) == v for k, v in data_matches.items()):
+                if frame["event"] == event and all(
+                    frame["data"].get(k) == v for k, v in data_matches.items()
+                ):
                     self.events.remove(frame)
                     return frame
             seen = len(self.events)
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"no {event} event within {timeout}s; got {[e['event'] for e in self.events]}")
+                raise AssertionError(
+                    f"no {event} event within {timeout}s; got {[e['event'] for e in self.events]}"
+                )
             self._receive(left)
 
     def drain(self, quiet: float = 0.3, ignoring: tuple[str, ...] = ()) -> list[dict[str, Any]]:

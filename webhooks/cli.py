@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from hub.services import Hub
 
 
-def cmd_list(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_list(hub: Hub, args: argparse.Namespace) -> None:
     team_id = ""
     if args.team is not None:
         with hub.store.read() as s:
@@ -44,12 +44,12 @@ def cmd_list(hub: "Hub", args: argparse.Namespace) -> None:
         print(f"{hook.id}: {where} ({hook.display_name}) [outgoing on {words}]{disabled}")
 
 
-def _is_outgoing(hub: "Hub", hook_id: str) -> bool:
+def _is_outgoing(hub: Hub, hook_id: str) -> bool:
     with hub.store.read() as s:
         return is_valid_id(hook_id) and s.get(models.OutgoingWebhook, hook_id) is not None
 
 
-def cmd_show(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_show(hub: Hub, args: argparse.Namespace) -> None:
     if _is_outgoing(hub, args.hook_id):
         shown = outgoing_to_api(outgoing.service(hub).get(LOCAL_ACTOR, args.hook_id))
     else:
@@ -57,7 +57,7 @@ def cmd_show(hub: "Hub", args: argparse.Namespace) -> None:
     print(json.dumps(shown, indent=2))
 
 
-def cmd_delete(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_delete(hub: Hub, args: argparse.Namespace) -> None:
     if _is_outgoing(hub, args.hook_id):
         outgoing.service(hub).delete(LOCAL_ACTOR, args.hook_id)
         print(f"Deleted outgoing webhook {args.hook_id}")
@@ -66,7 +66,7 @@ def cmd_delete(hub: "Hub", args: argparse.Namespace) -> None:
     print(f"Deleted incoming webhook {args.hook_id}")
 
 
-def register(cli: "Cli") -> None:
+def register(cli: Cli) -> None:
     webhook = cli.group(*GROUP)
     listing = cli.hub_command(webhook, "list", cmd_list, "List webhooks (of one team).")
     listing.add_argument("team", nargs="?", help="team name or id")

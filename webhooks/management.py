@@ -4,8 +4,9 @@ regenerating its token or signing secret, and the text fields' limits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Generic, Mapping, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -37,7 +38,9 @@ class TextLimit:
     error_id: str
 
 
-def text_changes(fields: Mapping[str, Any], limits: Mapping[str, TextLimit], *, creating: bool) -> dict[str, str]:
+def text_changes(
+    fields: Mapping[str, Any], limits: Mapping[str, TextLimit], *, creating: bool
+) -> dict[str, str]:
     """The text fields given, each within its limit. Creating fills the absent ones with ""; an update
     keeps an absent field as it is and empties a null one (as Mattermost's whole-struct updates do)."""
     return {
@@ -53,7 +56,7 @@ class Integrations(Generic[RowT]):
 
     def __init__(
         self,
-        hub: "Hub",
+        hub: Hub,
         model: type[RowT],
         *,
         enabled_setting: str,
@@ -112,7 +115,7 @@ class Integrations(Generic[RowT]):
 
     def regenerate_token(self, actor: Actor, row_id: str) -> RowT:
         def new_token(_s: Session, row: RowT) -> None:
-            setattr(row, "token", new_id())
+            row.token = new_id()
 
         return self.change(actor, row_id, new_token)
 
@@ -121,6 +124,6 @@ class Integrations(Generic[RowT]):
         signed with it when it is sent."""
 
         def new_secret(_s: Session, row: RowT) -> None:
-            setattr(row, "signing_secret", new_signing_secret())
+            row.signing_secret = new_signing_secret()
 
         return self.change(actor, row_id, new_secret)

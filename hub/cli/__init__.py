@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from hub import config as hub_config
 from hub.errors import AppError
@@ -28,7 +29,7 @@ class Cli:
     """The argparse tree. `open_hub` builds a hub with the process's extensions; `wsgi_app` is what
     `serve` hands to gunicorn."""
 
-    def __init__(self, build_hub: Callable[[hub_config.Config], "Hub"], wsgi_app: str) -> None:
+    def __init__(self, build_hub: Callable[[hub_config.Config], Hub], wsgi_app: str) -> None:
         self.build_hub = build_hub
         self.wsgi_app = wsgi_app
         self.parser = argparse.ArgumentParser(
@@ -39,7 +40,7 @@ class Cli:
         self._top = self.parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
         self._groups: dict[str, Any] = {}
 
-    def open_hub(self, config: hub_config.Config) -> "Hub":
+    def open_hub(self, config: hub_config.Config) -> Hub:
         """A hub on a reachable database at the current schema (migrating is a no-op when it already is)."""
         hub = self.build_hub(config)
         check_connection(hub.store)
@@ -56,10 +57,14 @@ class Cli:
             self._groups[name] = parser.add_subparsers(dest="command", required=True, metavar="ACTION")
         return self._groups[name]
 
-    def command(self, group: Any, name: str, handler: ConfigCommand, help_text: str) -> argparse.ArgumentParser:
+    def command(
+        self, group: Any, name: str, handler: ConfigCommand, help_text: str
+    ) -> argparse.ArgumentParser:
         return self._add(group, name, handler, help_text)
 
-    def hub_command(self, group: Any, name: str, command: HubCommand, help_text: str) -> argparse.ArgumentParser:
+    def hub_command(
+        self, group: Any, name: str, command: HubCommand, help_text: str
+    ) -> argparse.ArgumentParser:
         """A command that works on an open hub, closed afterwards."""
 
         def run(config: hub_config.Config, args: argparse.Namespace) -> int:
@@ -87,7 +92,8 @@ class Cli:
             if first_start:
                 print(f"Created {path} with the default settings.", file=sys.stderr)
             logging.basicConfig(
-                level=config["LogSettings"]["ConsoleLevel"].upper(), format="%(levelname)s %(name)s: %(message)s"
+                level=config["LogSettings"]["ConsoleLevel"].upper(),
+                format="%(levelname)s %(name)s: %(message)s",
             )
             # Alembic announces each of its plugins at INFO on every run.
             logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

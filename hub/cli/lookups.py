@@ -3,7 +3,8 @@ as TEAM:CHANNEL or id (as mmctl accepts them), and paging through a service's li
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ def paged(fetch: Callable[[int], list]) -> Iterator:
         page += 1
 
 
-def find_user(hub: "Hub", ref: str) -> models.User:
+def find_user(hub: Hub, ref: str) -> models.User:
     """A user by username, email or id, as mmctl accepts any of them."""
     lookups: list[Callable[[str], models.User]] = [hub.users.by_username]
     if "@" in ref:
@@ -46,7 +47,7 @@ def find_user(hub: "Hub", ref: str) -> models.User:
     raise user_not_found(f"user={ref}")
 
 
-def find_team(hub: "Hub", s: Session, ref: str) -> models.Team:
+def find_team(hub: Hub, s: Session, ref: str) -> models.Team:
     try:
         return hub.teams.load_by_name(s, ref)
     except AppError:
@@ -55,7 +56,7 @@ def find_team(hub: "Hub", s: Session, ref: str) -> models.Team:
         return hub.teams.load(s, ref)
 
 
-def find_channel(hub: "Hub", ref: str) -> models.Channel:
+def find_channel(hub: Hub, ref: str) -> models.Channel:
     """A channel as TEAM:CHANNEL (team name or id, channel name) or by id, as mmctl accepts them."""
     team_ref, separator, name = ref.rpartition(":")
     if not separator:

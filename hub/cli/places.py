@@ -14,14 +14,14 @@ if TYPE_CHECKING:
 
 
 # ---- teams and channels ------------------------------------------------------------------------
-def cmd_team_create(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_team_create(hub: Hub, args: argparse.Namespace) -> None:
     team = hub.teams.create(
         None, {"name": args.name, "display_name": args.display_name, "type": "I" if args.private else "O"}
     )
     print(f"Created team {team.name} ({team.id})")
 
 
-def cmd_team_add_user(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_team_add_user(hub: Hub, args: argparse.Namespace) -> None:
     user = find_user(hub, args.user)
     if not user.is_active:
         raise AppError("api.team.add_user.deactivated", f"User {user.username} is deactivated.", 400)
@@ -32,13 +32,13 @@ def cmd_team_add_user(hub: "Hub", args: argparse.Namespace) -> None:
     print(f"Added {user.username} to team {team_name}")
 
 
-def cmd_team_list(hub: "Hub", _args: argparse.Namespace) -> None:
+def cmd_team_list(hub: Hub, _args: argparse.Namespace) -> None:
     for view in paged(lambda page: hub.teams.list(LOCAL_ACTOR, {"page": page, "per_page": PAGE_SIZE})[0]):
         kind = "open" if view.team.type == "O" else "invite only"
         print(f"{view.team.id}: {view.team.name} ({view.team.display_name}) [{kind}]")
 
 
-def cmd_channel_create(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_channel_create(hub: Hub, args: argparse.Namespace) -> None:
     with hub.store.read() as s:
         team_id = find_team(hub, s, args.team).id
     channel = hub.channels.create(
@@ -53,7 +53,7 @@ def cmd_channel_create(hub: "Hub", args: argparse.Namespace) -> None:
     print(f"Created channel {args.team}:{channel.name} ({channel.id})")
 
 
-def register(cli: "Cli") -> None:
+def register(cli: Cli) -> None:
     team = cli.group("team", "Teams.")
     create = cli.hub_command(team, "create", cmd_team_create, "Create a team.")
     create.add_argument("--name", required=True)
@@ -70,4 +70,3 @@ def register(cli: "Cli") -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--display-name", required=True)
     create.add_argument("--private", action="store_true")
-

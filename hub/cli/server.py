@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 GUNICORN_CONF = ROOT / "server" / "gunicorn_conf.py"
 
 
-def cmd_serve(cli: "Cli", config: hub_config.Config, _args: argparse.Namespace) -> int:
+def cmd_serve(cli: Cli, config: hub_config.Config, _args: argparse.Namespace) -> int:
     hub = cli.open_hub(config)
     try:
         has_users = bool(hub.users.list(LOCAL_ACTOR, {"per_page": 1}))
@@ -43,7 +43,7 @@ def cmd_serve(cli: "Cli", config: hub_config.Config, _args: argparse.Namespace) 
     os.execv(sys.executable, argv)
 
 
-def cmd_worker(cli: "Cli", config: hub_config.Config, _args: argparse.Namespace) -> int:
+def cmd_worker(cli: Cli, config: hub_config.Config, _args: argparse.Namespace) -> int:
     """The worker process: an asyncio program running every worker job (each in a thread of its own)
     until SIGTERM or SIGINT. The web processes run the same jobs; leases keep each active once."""
     if config["CacheSettings"]["CacheType"] != "redis":
@@ -72,7 +72,7 @@ def cmd_worker(cli: "Cli", config: hub_config.Config, _args: argparse.Namespace)
     return 0
 
 
-def cmd_db_migrate(cli: "Cli", config: hub_config.Config, _args: argparse.Namespace) -> int:
+def cmd_db_migrate(cli: Cli, config: hub_config.Config, _args: argparse.Namespace) -> int:
     hub = cli.open_hub(config)
     try:
         print(f"Database is at schema revision {hub.store.current_revision()}.")
@@ -81,10 +81,16 @@ def cmd_db_migrate(cli: "Cli", config: hub_config.Config, _args: argparse.Namesp
     return 0
 
 
-def register(cli: "Cli") -> None:
-    cli.top_command("serve", partial(cmd_serve, cli), "Migrate the database and serve HTTP with gunicorn and gevent.")
+def register(cli: Cli) -> None:
     cli.top_command(
-        "worker", partial(cmd_worker, cli), "Run the worker's jobs (deliveries to integrations...); needs Redis."
+        "serve", partial(cmd_serve, cli), "Migrate the database and serve HTTP with gunicorn and gevent."
+    )
+    cli.top_command(
+        "worker",
+        partial(cmd_worker, cli),
+        "Run the worker's jobs (deliveries to integrations...); needs Redis.",
     )
     db = cli.group("db", "Database schema.")
-    cli.command(db, "migrate", partial(cmd_db_migrate, cli), "Upgrade the database schema to the latest revision.")
+    cli.command(
+        db, "migrate", partial(cmd_db_migrate, cli), "Upgrade the database schema to the latest revision."
+    )

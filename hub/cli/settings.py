@@ -43,11 +43,13 @@ def cmd_config_show(config: hub_config.Config, _args: argparse.Namespace) -> int
     return 0
 
 
-def register(cli: "Cli") -> None:
+def register(cli: Cli) -> None:
     settings = cli.group("config", "Settings in config.json.")
     get = cli.command(settings, "get", cmd_config_get, "Print one setting (environment overrides applied).")
     get.add_argument("key", metavar="Section.Setting")
     set_ = cli.command(settings, "set", cmd_config_set, "Change one setting in the configuration file.")
     set_.add_argument("key", metavar="Section.Setting")
     set_.add_argument("value")
-    cli.command(settings, "show", cmd_config_show, "Print the whole configuration (environment overrides applied).")
+    cli.command(
+        settings, "show", cmd_config_show, "Print the whole configuration (environment overrides applied)."
+    )

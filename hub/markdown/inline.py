@@ -96,7 +96,11 @@ def _formatting_token(match: re.Match[str], level: int) -> Token | None:
     if (username := match.group("username")) is not None:
         name = username.lower()
         return Token(
-            "mention", "span", 0, level=level, content="@" + username,
+            "mention",
+            "span",
+            0,
+            level=level,
+            content="@" + username,
             meta={"name": name, "special": name in SPECIAL_MENTIONS},
         )
     if (channel := match.group("channel")) is not None:

@@ -21,15 +21,54 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 ALLOWED_TAGS = frozenset(
     {
-        "a", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "li",
-        "ol", "p", "pre", "s", "span", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+        "a",
+        "blockquote",
+        "br",
+        "code",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "span",
+        "strong",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
     }
 )
 # Dropped with their content rather than unwrapped: their text is script, style or foreign markup.
 _DROPPED_WITH_CONTENT = frozenset(
     {
-        "script", "style", "svg", "math", "iframe", "noscript", "textarea", "template", "object",
-        "embed", "form", "xmp", "noembed", "noframes", "title", "select",
+        "script",
+        "style",
+        "svg",
+        "math",
+        "iframe",
+        "noscript",
+        "textarea",
+        "template",
+        "object",
+        "embed",
+        "form",
+        "xmp",
+        "noembed",
+        "noframes",
+        "title",
+        "select",
     }
 )
 _ALLOWED_ATTRIBUTES = {

@@ -4,8 +4,8 @@ store and bus, then lets each extension it is given install itself (hub.extensio
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy import text
 

@@ -64,7 +64,7 @@ def _add_failure(
 
 
 class AuthService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
         per_minute = hub.config["RateLimitSettings"]["LoginPerMinute"]
         self.login_limiter = TokenBucket(rate=per_minute / 60.0, burst=max(1, per_minute))
@@ -171,7 +171,9 @@ class AuthService:
             return False
         return pyotp.TOTP(user.mfa_secret).verify(code.strip(), valid_window=1)
 
-    def _new_session(self, s, user: models.User, hours: int, device_id: str = "") -> tuple[models.Session, str]:
+    def _new_session(
+        self, s, user: models.User, hours: int, device_id: str = ""
+    ) -> tuple[models.Session, str]:
         token = new_token()
         now = now_ms()
         session = models.Session(
@@ -217,7 +219,9 @@ class AuthService:
             if not same(access.token_hash, digest) or not access.is_active:
                 raise unauthorized("token disabled")
             # Bots' tokens work with personal access tokens off, as in Mattermost: a bot has no other way in.
-            if not self.hub.config["ServiceSettings"]["EnableUserAccessTokens"] and not (user and user.is_bot):
+            if not self.hub.config["ServiceSettings"]["EnableUserAccessTokens"] and not (
+                user and user.is_bot
+            ):
                 raise unauthorized("personal access tokens are disabled")
         else:
             raise unauthorized("unknown token")
@@ -275,7 +279,9 @@ class AuthService:
         with self.hub.store.write() as s:
             session = s.get(models.Session, session_id)
             if session is None or session.user_id != user_id:
-                raise AppError("app.session.get.app_error", "Unable to find the session.", 400 if session else 404)
+                raise AppError(
+                    "app.session.get.app_error", "Unable to find the session.", 400 if session else 404
+                )
             self.end_sessions(s, models.Session.id == session.id)
 
     def revoke_all_sessions(self, actor: Actor, user_id: str) -> None:
@@ -303,7 +309,9 @@ class AuthService:
         if not actor.is_system_admin and "system_user_access_token" not in actor.roles.split():
             raise forbidden("the system_user_access_token role is needed to manage personal access tokens")
 
-    def create_token(self, actor: Actor | None, user_id: str, description: Any) -> tuple[models.UserAccessToken, str]:
+    def create_token(
+        self, actor: Actor | None, user_id: str, description: Any
+    ) -> tuple[models.UserAccessToken, str]:
         """`actor` None is the command line. Answers the token once; only its hash is kept."""
         self._require_tokens_enabled(user_id)
         if actor is not None:
@@ -325,7 +333,9 @@ class AuthService:
             s.add(row)
         return row, token
 
-    def tokens_of(self, actor: Actor, user_id: str, page: Any = 0, per_page: Any = 60) -> list[models.UserAccessToken]:
+    def tokens_of(
+        self, actor: Actor, user_id: str, page: Any = 0, per_page: Any = 60
+    ) -> list[models.UserAccessToken]:
         self._require_token_permission(actor, user_id)
         page_n, per_page_n = validation.paging(page, per_page)
         with self.hub.store.read() as s:

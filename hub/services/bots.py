@@ -5,8 +5,9 @@ A disabled bot is a deactivated account: none of its sessions or tokens work."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.etree import ElementTree
 
 from sqlalchemy import Select, select
@@ -89,7 +90,7 @@ def _description(value: Any) -> str:
 
 
 class BotService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     # ---- who may ---------------------------------------------------------------------

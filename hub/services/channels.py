@@ -131,7 +131,7 @@ _PROPERTIES: dict[str, Any] = {
 
 
 class ChannelService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     # ---- lookups -------------------------------------------------------------------

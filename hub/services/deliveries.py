@@ -94,7 +94,7 @@ def _retry_after_ms(value: str | None) -> int | None:
 
 
 class DeliveryService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     def kinds(self) -> dict[str, DeliveryKind]:
@@ -145,7 +145,9 @@ class DeliveryService:
         _wake_loops(s)
         return delivery
 
-    def log(self, s: Session, source_id: str, page: int, per_page: int) -> list[tuple[models.Delivery, list[models.DeliveryAttempt]]]:
+    def log(
+        self, s: Session, source_id: str, page: int, per_page: int
+    ) -> list[tuple[models.Delivery, list[models.DeliveryAttempt]]]:
         deliveries = list(
             s.scalars(
                 select(models.Delivery)
@@ -276,7 +278,9 @@ class DeliveryService:
             response={}
             if response is None
             else {
-                "headers": {k: v for k, v in response.headers.items() if k in ("content-type", "retry-after")},
+                "headers": {
+                    k: v for k, v in response.headers.items() if k in ("content-type", "retry-after")
+                },
                 "body": response.body[:EXCERPT_CHARS].decode("utf-8", errors="replace"),
             },
         )

@@ -8,9 +8,10 @@ import io
 import logging
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, BinaryIO, Callable, TypeVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
@@ -173,7 +174,7 @@ def _render(image: Image.Image) -> _RenderedImage:
 
 
 class FileService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.storage = LocalFileStore(hub.data_dir)
         decoders = hub.config["FileSettings"]["MaxImageDecoderConcurrency"]
@@ -199,7 +200,7 @@ class FileService:
             require_channel_member(s, actor, channel)
             deny_if_archived(channel)
         now = now_ms()
-        day = datetime.fromtimestamp(now / 1000, timezone.utc).strftime("%Y%m%d")
+        day = datetime.fromtimestamp(now / 1000, UTC).strftime("%Y%m%d")
         directories: list[str] = []
         try:
             infos = []

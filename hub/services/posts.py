@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, load_only
 
-from hub.answers import Answer
 from hub import events, models, serialize, validation
+from hub.answers import Answer
 from hub.errors import AppError, forbidden, invalid_param, not_found
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.permissions import (
@@ -83,7 +84,9 @@ def server_props(props: dict[str, Any] | None) -> dict[str, Any]:
     return {key: value for key, value in (props or {}).items() if key in SERVER_ONLY_PROPS}
 
 
-def override_props(settings: dict[str, Any], username: str, icon_url: str, icon_emoji: str = "") -> dict[str, Any]:
+def override_props(
+    settings: dict[str, Any], username: str, icon_url: str, icon_emoji: str = ""
+) -> dict[str, Any]:
     """The props by which an integration's post shows another name or icon, where the admin allows it."""
     props: dict[str, Any] = {}
     if settings["EnablePostUsernameOverride"] and username:
@@ -305,7 +308,7 @@ def _root_error(detail: str) -> AppError:
 
 
 class PostService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     # ---- lookups shared with the reactions ---------------------------------------------
@@ -350,7 +353,8 @@ class PostService:
         ):
             reactions.setdefault(reaction.post_id, []).append(reaction)
         priorities = {
-            row.post_id: row for row in s.scalars(select(models.PostPriority).where(models.PostPriority.post_id.in_(ids)))
+            row.post_id: row
+            for row in s.scalars(select(models.PostPriority).where(models.PostPriority.post_id.in_(ids)))
         }
         return [
             PostView(p, tuple(files.get(p.id, ())), tuple(reactions.get(p.id, ())), priorities.get(p.id))
@@ -699,7 +703,9 @@ class PostService:
         with self.hub.store.read() as s:
             self.hub.users.load(s, user_id)
             self.hub.channels.load(s, channel_id)
-        return self.show_ephemeral(user_id, channel_id, actor.user_id, message, EPHEMERAL_TYPE, props, root_id)
+        return self.show_ephemeral(
+            user_id, channel_id, actor.user_id, message, EPHEMERAL_TYPE, props, root_id
+        )
 
     def show_ephemeral(
         self,
@@ -947,7 +953,13 @@ class PostService:
             return self._apply_changes(s, post, channel, changes)
 
     def edit_from_webhook(
-        self, s: Session, post: models.Post, channel: models.Channel, message: str, post_type: str, props: dict[str, Any]
+        self,
+        s: Session,
+        post: models.Post,
+        channel: models.Channel,
+        message: str,
+        post_type: str,
+        props: dict[str, Any],
     ) -> PostView:
         """An incoming webhook replaces the text, type and props of a post it made (its status message)."""
         post.type = post_type

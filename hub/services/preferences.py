@@ -117,7 +117,7 @@ def _announce(s: Session, user_id: str, name: str, preferences: list[PreferenceI
 
 
 class PreferenceService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     def _load_owner(self, s: Session, actor: Actor, user_id: str) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO, Callable
+from typing import TYPE_CHECKING, BinaryIO
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
@@ -81,7 +82,7 @@ def _fitted_png(image: Image.Image) -> bytes:
 
 
 class ProfileImageService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     def get(self, user_id: str) -> ProfileImage:

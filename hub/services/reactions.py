@@ -41,7 +41,7 @@ def _announce(s: Session, name: str, reaction: dict[str, Any], channel_id: str) 
 
 
 class ReactionService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     def save(self, actor: Actor, fields: dict[str, Any]) -> models.Reaction:

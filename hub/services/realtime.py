@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 class RealtimeService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     def session_expires_at(self, session_id: str) -> int:

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -73,7 +74,7 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> "SearchRequest":
+    def from_body(cls, body: dict[str, Any]) -> SearchRequest:
         def typed(name: str, kind: type, default: Any) -> Any:
             value = body.get(name)
             if value is None:
@@ -132,8 +133,10 @@ def _postgres_matches(terms: Sequence[search.Term], any_of: bool) -> ColumnEleme
 def _mysql_matches(terms: Sequence[search.Term], any_of: bool) -> ColumnElement[bool]:
     def indexed(term: search.Term) -> bool:
         word = term.tokens[0]
-        return term.is_phrase or term.prefix or (
-            len(word) >= _MYSQL_MIN_TOKEN_SIZE and word not in _MYSQL_STOPWORDS
+        return (
+            term.is_phrase
+            or term.prefix
+            or (len(word) >= _MYSQL_MIN_TOKEN_SIZE and word not in _MYSQL_STOPWORDS)
         )
 
     def operand(term: search.Term) -> str:
@@ -164,7 +167,7 @@ def _hashtag_condition(hashtag: str) -> ColumnElement[bool]:
 
 
 class SearchService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     def search_posts(self, actor: Actor, team_id: str, body: dict[str, Any]) -> PostList:

@@ -38,7 +38,7 @@ def offline(user_id: str) -> models.Status:
 
 
 class StatusService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.presence = presence.make_counter(hub.config["CacheSettings"])
         self._activity_written: dict[str, float] = {}
@@ -136,7 +136,11 @@ class StatusService:
                 return
             self._activity_written[user_id] = moment
         with self.hub.store.write() as s:
-            s.execute(update(models.Status).where(models.Status.user_id == user_id).values(last_activity_at=now_ms()))
+            s.execute(
+                update(models.Status)
+                .where(models.Status.user_id == user_id)
+                .values(last_activity_at=now_ms())
+            )
 
 
 def status_change(user_id: str, status: str) -> events.Event:

@@ -4,7 +4,7 @@ log lines and the statistics of Mattermost's system console."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
@@ -30,7 +30,7 @@ def _flag(value: bool) -> str:
 
 
 class SystemService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     # ---- client configuration ------------------------------------------------------
@@ -261,17 +261,23 @@ def _per_day(s: Any, name: str, team_id: str) -> list[dict]:
     Mattermost's AnalyticsPostCountsByDay and AnalyticsUserCountsWithPostsByDay answer them."""
     # The day's first millisecond, with arithmetic all three databases do alike on integers.
     day = (models.Post.create_at - models.Post.create_at % DAY_MS).label("day")
-    counted = func.count(func.distinct(models.Post.user_id)) if name == "user_counts_with_posts_day" else func.count()
+    counted = (
+        func.count(func.distinct(models.Post.user_id))
+        if name == "user_counts_with_posts_day"
+        else func.count()
+    )
     query = select(day, counted).where(models.Post.create_at >= now_ms() - MONTH_MS)
     if team_id:
         query = query.join(models.Channel, models.Channel.id == models.Post.channel_id).where(
             models.Channel.team_id == team_id
         )
     if name == "bot_post_counts_day":
-        query = query.join(models.User, models.User.id == models.Post.user_id).where(models.User.is_bot.is_(True))
+        query = query.join(models.User, models.User.id == models.Post.user_id).where(
+            models.User.is_bot.is_(True)
+        )
     rows = s.execute(query.group_by(day).order_by(day.desc()).limit(31)).all()
     return [
-        {"name": datetime.fromtimestamp(int(start) / 1000, timezone.utc).strftime("%Y-%m-%d"), "value": value}
+        {"name": datetime.fromtimestamp(int(start) / 1000, UTC).strftime("%Y-%m-%d"), "value": value}
         for start, value in rows
     ]
 

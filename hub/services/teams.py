@@ -153,7 +153,7 @@ def _count_unread(unread: TeamUnread, row) -> None:
 
 
 class TeamService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     # ---- lookups -------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -17,8 +18,16 @@ if TYPE_CHECKING:
     from hub.services import Hub
 
 PATCHABLE = {
-    "username", "email", "nickname", "first_name", "last_name", "position", "locale",
-    "props", "notify_props", "timezone",
+    "username",
+    "email",
+    "nickname",
+    "first_name",
+    "last_name",
+    "position",
+    "locale",
+    "props",
+    "notify_props",
+    "timezone",
 }
 VALID_ROLES = {"system_user", "system_admin", "system_guest", "system_user_access_token"}
 
@@ -28,7 +37,7 @@ def user_not_found(detail: str = "") -> AppError:
 
 
 class UserService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
     # ---- serialisation -------------------------------------------------------------
@@ -110,11 +119,17 @@ class UserService:
         team_settings = self.hub.config["TeamSettings"]
         username = validation.username(fields.get("username"))
         # A bot has no mailbox: Mattermost gives it username@localhost.
-        email = f"{username}@localhost" if is_bot and "email" not in fields else validation.email(fields.get("email"))
+        email = (
+            f"{username}@localhost"
+            if is_bot and "email" not in fields
+            else validation.email(fields.get("email"))
+        )
         password = fields.get("password")
         if not is_bot:
             validation.password(password, self.hub.config["PasswordSettings"])
-        domains = [d.strip().lower() for d in team_settings["RestrictCreationToDomains"].split(",") if d.strip()]
+        domains = [
+            d.strip().lower() for d in team_settings["RestrictCreationToDomains"].split(",") if d.strip()
+        ]
         if domains and email.rsplit("@", 1)[1] not in domains and not (actor and actor.is_system_admin):
             raise AppError(
                 "api.user.create_user.accepted_domain.app_error",
@@ -183,7 +198,9 @@ class UserService:
             )
 
     # ---- changes -------------------------------------------------------------------
-    def patch(self, actor: Actor, user_id: str, fields: dict[str, Any], *, replace: bool = False) -> models.User:
+    def patch(
+        self, actor: Actor, user_id: str, fields: dict[str, Any], *, replace: bool = False
+    ) -> models.User:
         require_self_or_admin(actor, user_id)
         if "email" in fields and actor.user_id == user_id:
             self._confirm_own_email_change(user_id, fields, replace)
@@ -228,7 +245,9 @@ class UserService:
             wrong = invalid_param("password", "the password is incorrect")
         else:
             wrong = AppError(
-                "api.user.check_user_password.invalid.app_error", "Login failed because of invalid password.", 401
+                "api.user.check_user_password.invalid.app_error",
+                "Login failed because of invalid password.",
+                401,
             )
         self.hub.auth.double_check_password(user, password, wrong)
 
@@ -257,7 +276,7 @@ class UserService:
                 current,
                 AppError(
                     "api.user.update_password.incorrect.app_error",
-                    "The \"Current Password\" you entered is incorrect. "
+                    'The "Current Password" you entered is incorrect. '
                     "Please check that Caps Lock is off and try again.",
                     400,
                 ),
@@ -353,7 +372,9 @@ class UserService:
                 members = select(model.user_id).where(column == value)
                 if model is models.TeamMember:
                     members = members.where(models.TeamMember.delete_at == 0)
-                stmt = stmt.where(models.User.id.in_(members) if member_ok else models.User.id.not_in(members))
+                stmt = stmt.where(
+                    models.User.id.in_(members) if member_ok else models.User.id.not_in(members)
+                )
         return stmt
 
     def _check_scope(self, s: Session, actor: Actor, key: str, value: str) -> None:
@@ -364,7 +385,9 @@ class UserService:
         else:
             channel = s.get(models.Channel, value)
             if channel is None:
-                raise AppError("app.channel.get.existing.app_error", "Unable to find the existing channel.", 404)
+                raise AppError(
+                    "app.channel.get.existing.app_error", "Unable to find the existing channel.", 404
+                )
             permissions.require_read_channel(s, actor, channel)
 
     def search(self, actor: Actor, body: dict[str, Any]) -> list[models.User]:

@@ -118,7 +118,9 @@ def get_user_by_email(email: str):
 def patch_user(user_id: str):
     body = json_body()
     caller = actor()
-    return json_response(hub().users.to_api(caller, hub().users.patch(caller, resolve_user_id(user_id), body)))
+    return json_response(
+        hub().users.to_api(caller, hub().users.patch(caller, resolve_user_id(user_id), body))
+    )
 
 
 @bp.put("/<user_id>")
@@ -128,9 +130,7 @@ def update_user(user_id: str):
     user_id = resolve_user_id(user_id)
     if body.get("id") not in (None, user_id):
         raise invalid_param("id", "the body's id differs from the URL's")
-    return json_response(
-        hub().users.to_api(caller, hub().users.patch(caller, user_id, body, replace=True))
-    )
+    return json_response(hub().users.to_api(caller, hub().users.patch(caller, user_id, body, replace=True)))
 
 
 @bp.put("/<user_id>/password")

@@ -112,10 +112,15 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("web", __name__, template_folder="templates")
     shell = build_shell()
     if shell is None:
-        logger.error("the web client's modules are missing from %s: run `make run` (it runs npm ci)", NODE_MODULES)
+        logger.error(
+            "the web client's modules are missing from %s: run `make run` (it runs npm ci)", NODE_MODULES
+        )
     # Only the files the import map names are served, never the rest of node_modules.
     vendor_files = {
-        _vendor_url(package, file, str(_installed_version(package))).removeprefix("/static/vendor/"): (package, file)
+        _vendor_url(package, file, str(_installed_version(package))).removeprefix("/static/vendor/"): (
+            package,
+            file,
+        )
         for package, file in VENDOR_MODULES.values()
     }
 
@@ -129,23 +134,40 @@ def create_blueprint() -> Blueprint:
                 {"Content-Type": "text/plain; charset=utf-8"},
             )
         html = render_template("app.html", shell=shell)
-        response = Response(html, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"})
+        response = Response(
+            html, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"}
+        )
         return guard(response, shell.csp)
 
     # Mattermost's web URLs; the client's router decides what each shows.
     bp.add_url_rule("/", "root", page)
-    for path in ("/login", "/signup_user_complete", "/select_team", "/create_team", "/admin_console",
-                 "/admin_console/<path:rest>"):
+    for path in (
+        "/login",
+        "/signup_user_complete",
+        "/select_team",
+        "/create_team",
+        "/admin_console",
+        "/admin_console/<path:rest>",
+    ):
         bp.add_url_rule(path, path, lambda rest=None: page())
-    for path in ("/<team>", "/<team>/channels/<name>", "/<team>/messages/<name>", "/<team>/pl/<post_id>",
-                 "/<team>/threads", "/<team>/integrations", "/<team>/integrations/<path:rest>"):
+    for path in (
+        "/<team>",
+        "/<team>/channels/<name>",
+        "/<team>/messages/<name>",
+        "/<team>/pl/<post_id>",
+        "/<team>/threads",
+        "/<team>/integrations",
+        "/<team>/integrations/<path:rest>",
+    ):
         bp.add_url_rule(path, path, lambda team, **_: page(team))
 
     @bp.get("/static/app/<version>/css/code.css")
     def code_css(version: str):
         current = shell is not None and version == shell.static_version
         cache = "public, max-age=31536000" if current else "no-cache"
-        return Response(highlight_css(), 200, {"Content-Type": "text/css; charset=utf-8", "Cache-Control": cache})
+        return Response(
+            highlight_css(), 200, {"Content-Type": "text/css; charset=utf-8", "Cache-Control": cache}
+        )
 
     @bp.get("/static/app/<version>/<path:filename>")
     def app_file(version: str, filename: str):

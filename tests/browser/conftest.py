@@ -62,7 +62,8 @@ class HubbubServer:
                     MM_RATELIMITSETTINGS_LOGINPERMINUTE="100000",
                     # Integrations in the tests are local receivers (tests/receiver.py).
                     MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS="127.0.0.1",
-                ) | self.env,
+                )
+                | self.env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
@@ -100,14 +101,16 @@ class Seeder:
         self.admin: User | None = None
 
     def call(self, method: str, path: str, token: str, expected: int = 200, **kwargs):
-        response = requests.request(method, f"{self.api}/{path}", headers={"Authorization": f"Bearer {token}"},
-                                    timeout=30, **kwargs)
+        response = requests.request(
+            method, f"{self.api}/{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30, **kwargs
+        )
         assert response.status_code == expected, f"{method} {path}: {response.status_code} {response.text}"
         return response.json() if response.content else None
 
     def login(self, username: str) -> str:
-        response = requests.post(f"{self.api}/users/login", json={"login_id": username, "password": PASSWORD},
-                                 timeout=30)
+        response = requests.post(
+            f"{self.api}/users/login", json={"login_id": username, "password": PASSWORD}, timeout=30
+        )
         assert response.status_code == 200, response.text
         return response.headers["Token"]
 
@@ -124,27 +127,58 @@ class Seeder:
 
     def team(self, *members: User, name: str = "", display_name: str = "") -> dict:
         team_name = name or f"team{next(self._numbers)}"
-        team = self.call("POST", "teams", self.admin.token, 201,
-                         json={"name": team_name, "display_name": display_name or team_name.title(), "type": "O"})
+        team = self.call(
+            "POST",
+            "teams",
+            self.admin.token,
+            201,
+            json={"name": team_name, "display_name": display_name or team_name.title(), "type": "O"},
+        )
         for member in members:
             if member.id != self.admin.id:
-                self.call("POST", f"teams/{team['id']}/members", self.admin.token, 201,
-                          json={"team_id": team["id"], "user_id": member.id})
+                self.call(
+                    "POST",
+                    f"teams/{team['id']}/members",
+                    self.admin.token,
+                    201,
+                    json={"team_id": team["id"], "user_id": member.id},
+                )
         return team
 
-    def channel(self, team: dict, *members: User, name: str, display_name: str = "", type_: str = "O", **fields) -> dict:
-        channel = self.call("POST", "channels", self.admin.token, 201, json={
-            "team_id": team["id"], "name": name, "display_name": display_name or name.title(), "type": type_, **fields})
+    def channel(
+        self, team: dict, *members: User, name: str, display_name: str = "", type_: str = "O", **fields
+    ) -> dict:
+        channel = self.call(
+            "POST",
+            "channels",
+            self.admin.token,
+            201,
+            json={
+                "team_id": team["id"],
+                "name": name,
+                "display_name": display_name or name.title(),
+                "type": type_,
+                **fields,
+            },
+        )
         for member in members:
             if member.id != self.admin.id:
-                self.call("POST", f"channels/{channel['id']}/members", self.admin.token, 201, json={"user_id": member.id})
+                self.call(
+                    "POST",
+                    f"channels/{channel['id']}/members",
+                    self.admin.token,
+                    201,
+                    json={"user_id": member.id},
+                )
         return channel
 
     def town_square(self, team: dict, token: str) -> dict:
         return self.call("GET", f"teams/{team['id']}/channels/name/town-square", token)
 
     def post(self, user: User, channel: dict, message: str, **fields) -> dict:
-        return self.call("POST", "posts", user.token, 201, json={"channel_id": channel["id"], "message": message, **fields})
+        return self.call(
+            "POST", "posts", user.token, 201, json={"channel_id": channel["id"], "message": message, **fields}
+        )
 
 
 @pytest.fixture
@@ -210,12 +244,15 @@ def open_page(chromium):
     contexts = []
 
     def open_(url: str, user: User | None = None, path: str = "/", init_script: str = "", **context_options):
-        context = chromium.new_context(base_url=url, viewport={"width": 1280, "height": 800}, **context_options)
+        context = chromium.new_context(
+            base_url=url, viewport={"width": 1280, "height": 800}, **context_options
+        )
         context.add_init_script(WATCH_SCRIPT + init_script)
         contexts.append(context)
         if user is not None:
-            answer = context.request.post(f"{url}/api/v4/users/login",
-                                          data={"login_id": user.username, "password": PASSWORD})
+            answer = context.request.post(
+                f"{url}/api/v4/users/login", data={"login_id": user.username, "password": PASSWORD}
+            )
             assert answer.status == 200, answer.text()
         page = context.new_page()
         page.goto(path)
@@ -245,8 +282,9 @@ def assert_accessible(page) -> None:
 
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-                                  for v in serious)
+    assert not serious, "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in serious
+    )
 
 
 # ---- servers with settings of their own, and a receiver they may call (the integrations console) ----------

@@ -17,7 +17,7 @@ from tests.fixtures import PASSWORD
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>"\'><svg onload=window.__xss=3>'
 SHORT_HOSTILE = '<img src=x onerror="window.__xss=1">'
 # Nicknames hold at most 64 characters.
-NICKNAME = '<script>window.__xss=2</script>"\'><svg onload=window.__xss=3>'
+NICKNAME = "<script>window.__xss=2</script>\"'><svg onload=window.__xss=3>"
 SET_BY_ENV = "This setting has been set through an environment variable. It cannot be changed through the System Console."
 
 
@@ -25,7 +25,9 @@ SET_BY_ENV = "This setting has been set through an environment variable. It cann
 def env_server(tmp_path_factory):
     """A server of this module's own, with one team setting set by an MM_* variable, whose settings the
     tests may change without touching the session's server."""
-    server = HubbubServer(tmp_path_factory.mktemp("admin-console-server"), env={"MM_TEAMSETTINGS_MAXUSERSPERTEAM": "75"})
+    server = HubbubServer(
+        tmp_path_factory.mktemp("admin-console-server"), env={"MM_TEAMSETTINGS_MAXUSERSPERTEAM": "75"}
+    )
     server.start()
     try:
         yield server
@@ -173,7 +175,9 @@ def test_users_search_create_deactivate_activate_and_make_admin(server, seed, op
 def test_users_password_reset_sessions_and_tokens(server, seed, open_page):
     target = seed.user(nickname=NICKNAME)
     old_token = target.token
-    token = seed.call("POST", f"users/{target.id}/tokens", seed.admin.token, json={"description": SHORT_HOSTILE})
+    token = seed.call(
+        "POST", f"users/{target.id}/tokens", seed.admin.token, json={"description": SHORT_HOSTILE}
+    )
     page = open_page(server.url, seed.admin, "/admin_console/user_management/users")
     search(page, target.username)
     expect(user_row(page, target.username)).to_contain_text(NICKNAME)
@@ -188,7 +192,9 @@ def test_users_password_reset_sessions_and_tokens(server, seed, open_page):
     tokens.get_by_role("button", name=f"Revoke {SHORT_HOSTILE}").click()
     tokens.get_by_role("button", name="Revoke", exact=True).click()
     expect(tokens.get_by_text("This account has no personal access tokens.")).to_be_visible()
-    gone = requests.get(f"{seed.api}/users/me", headers={"Authorization": f"Bearer {token['token']}"}, timeout=30)
+    gone = requests.get(
+        f"{seed.api}/users/me", headers={"Authorization": f"Bearer {token['token']}"}, timeout=30
+    )
     assert gone.status_code == 401
     tokens.get_by_role("button", name="Close", exact=True).first.click()
     expect(tokens).to_have_count(0)
@@ -200,21 +206,41 @@ def test_users_password_reset_sessions_and_tokens(server, seed, open_page):
     reset.get_by_role("button", name="Reset password").click()
     expect(reset).to_have_count(0)
     expect(page.get_by_role("status").filter(has_text="was reset")).to_be_visible()
-    signed_in = requests.post(f"{seed.api}/users/login", json={"login_id": target.username, "password": "Another-passw0rd"},
-                              timeout=30)
+    signed_in = requests.post(
+        f"{seed.api}/users/login",
+        json={"login_id": target.username, "password": "Another-passw0rd"},
+        timeout=30,
+    )
     assert signed_in.status_code == 200, signed_in.text
     new_token = signed_in.headers["Token"]
     # An admin's reset ends the sessions that knew the old password.
-    assert requests.get(f"{seed.api}/users/me", headers={"Authorization": f"Bearer {old_token}"}, timeout=30).status_code == 401
+    assert (
+        requests.get(
+            f"{seed.api}/users/me", headers={"Authorization": f"Bearer {old_token}"}, timeout=30
+        ).status_code
+        == 401
+    )
 
     # Revoke every session: the one just opened stops working.
-    assert requests.get(f"{seed.api}/users/me", headers={"Authorization": f"Bearer {new_token}"}, timeout=30).status_code == 200
+    assert (
+        requests.get(
+            f"{seed.api}/users/me", headers={"Authorization": f"Bearer {new_token}"}, timeout=30
+        ).status_code
+        == 200
+    )
     user_action(page, target.username, "Revoke all sessions")
     revoke = page.get_by_role("dialog", name=f"Revoke the sessions of @{target.username}")
     revoke.get_by_role("button", name="Revoke all sessions").click()
     expect(revoke).to_have_count(0)
-    expect(page.get_by_role("status").filter(has_text=f"Every session of @{target.username} has ended.")).to_be_visible()
-    assert requests.get(f"{seed.api}/users/me", headers={"Authorization": f"Bearer {new_token}"}, timeout=30).status_code == 401
+    expect(
+        page.get_by_role("status").filter(has_text=f"Every session of @{target.username} has ended.")
+    ).to_be_visible()
+    assert (
+        requests.get(
+            f"{seed.api}/users/me", headers={"Authorization": f"Bearer {new_token}"}, timeout=30
+        ).status_code
+        == 401
+    )
     assert_clean(page)
 
 
@@ -244,7 +270,9 @@ def test_teams_list_members_invite_only_and_archive(env_server, env_seed, open_p
 
     page.get_by_role("button", name=f"Actions for {SHORT_HOSTILE}").click()
     page.get_by_role("menuitem", name="Archive team").click()
-    page.get_by_role("dialog", name=f"Archive {SHORT_HOSTILE}").get_by_role("button", name="Archive team").click()
+    page.get_by_role("dialog", name=f"Archive {SHORT_HOSTILE}").get_by_role(
+        "button", name="Archive team"
+    ).click()
     expect(doomed_row).to_have_count(0)
     expect(page.get_by_role("status").filter(has_text="was archived")).to_be_visible()
     listed = env_seed.call("GET", "teams?per_page=200", env_seed.admin.token)
@@ -367,7 +395,9 @@ def test_all_settings_by_type_with_a_filter(env_server, env_seed, open_page):
     replicas = page.get_by_label("Data source replicas")
     expect(replicas).to_have_js_property("tagName", "TEXTAREA")
     expect(page.get_by_label("Redis password")).to_have_attribute("type", "password")
-    expect(page.get_by_role("main").get_by_role("region")).to_have_count(len(env_seed.call("GET", "config", env_seed.admin.token)))
+    expect(page.get_by_role("main").get_by_role("region")).to_have_count(
+        len(env_seed.call("GET", "config", env_seed.admin.token))
+    )
     page.get_by_role("searchbox", name="Filter settings").fill("sitename")
     expect(page.get_by_role("main").get_by_role("region")).to_have_count(1)
     expect(page.get_by_label("Site name")).to_be_visible()
@@ -396,7 +426,9 @@ def test_server_logs_show_lines_and_poll_until_paused(env_server, env_seed, open
     expect(lines.first).to_be_visible()
     # A new line shows up by itself: a configuration change is logged with who made it.
     other = env_seed.user()
-    env_seed.call("PUT", f"users/{other.id}/roles", env_seed.admin.token, json={"roles": "system_user system_admin"})
+    env_seed.call(
+        "PUT", f"users/{other.id}/roles", env_seed.admin.token, json={"roles": "system_user system_admin"}
+    )
     env_seed.call("PUT", "config/patch", other.token, json={})
     expect(lines.filter(has_text=f"changed by user {other.id}")).to_have_count(1, timeout=15000)
     expect(lines.last).to_contain_text(other.id)  # newest at the bottom
@@ -408,7 +440,9 @@ def test_server_logs_show_lines_and_poll_until_paused(env_server, env_seed, open
     resume = page.get_by_role("button", name="Resume")
     expect(resume).to_have_attribute("aria-pressed", "true")
     third = env_seed.user()
-    env_seed.call("PUT", f"users/{third.id}/roles", env_seed.admin.token, json={"roles": "system_user system_admin"})
+    env_seed.call(
+        "PUT", f"users/{third.id}/roles", env_seed.admin.token, json={"roles": "system_user system_admin"}
+    )
     env_seed.call("PUT", "config/patch", third.token, json={})
     page.wait_for_timeout(6500)  # longer than the poll interval
     expect(lines.filter(has_text=third.id)).to_have_count(0)
@@ -424,7 +458,10 @@ def test_site_statistics_show_the_numbers(env_server, env_seed, open_page):
     team = env_seed.team(poster)
     for message in ("first", "second", "third"):
         env_seed.post(poster, env_seed.town_square(team, poster.token), message)
-    rows = {row["name"]: row["value"] for row in env_seed.call("GET", "analytics/old?name=standard", env_seed.admin.token)}
+    rows = {
+        row["name"]: row["value"]
+        for row in env_seed.call("GET", "analytics/old?name=standard", env_seed.admin.token)
+    }
     page = open_page(env_server.url, env_seed.admin, "/admin_console/reporting/system_analytics")
     expect(page.get_by_role("heading", name="Site statistics")).to_be_visible()
     users = page.get_by_role("listitem").filter(has_text="Total active users")

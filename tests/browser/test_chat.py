@@ -103,7 +103,9 @@ def test_joining_and_leaving_a_channel(server, seed, open_page):
     expect(page.get_by_role("link", name="Announcements")).to_be_visible()
     page.get_by_role("button", name="Leave channel").click()
     expect(page).to_have_url(re.compile(r"/channels/town-square$"))
-    expect(page.get_by_role("navigation", name="Channels").get_by_role("link", name="Announcements")).to_have_count(0)
+    expect(
+        page.get_by_role("navigation", name="Channels").get_by_role("link", name="Announcements")
+    ).to_have_count(0)
 
 
 def test_posting_editing_with_up_arrow_and_deleting(server, seed, open_page):
@@ -215,7 +217,9 @@ def test_hostile_strings_stay_text(server, seed, open_page):
     mallory = seed.user(first_name=HOSTILE[:60], nickname="<b>nick</b>")
     victim = seed.user()
     team = seed.team(mallory, victim, display_name=HOSTILE[:60])
-    channel = seed.channel(team, mallory, victim, name="trap", display_name=HOSTILE[:60], header=HOSTILE, purpose=HOSTILE)
+    channel = seed.channel(
+        team, mallory, victim, name="trap", display_name=HOSTILE[:60], header=HOSTILE, purpose=HOSTILE
+    )
     seed.post(mallory, channel, HOSTILE + " [click](javascript:window.__xss=4) **bold**")
     page = open_page(server.url, victim, f"/{team['name']}/channels/trap")
     log = messages(page)
@@ -294,8 +298,10 @@ def test_a_page_reloads_when_the_restarted_server_serves_another_client(fresh_se
             route.continue_()
             return
         answer = route.fetch()
-        route.fulfill(response=answer, body=re.sub(r"/static/app/[0-9a-f]{16}/", "/static/app/0123456789abcdef/",
-                                                   answer.text()))
+        route.fulfill(
+            response=answer,
+            body=re.sub(r"/static/app/[0-9a-f]{16}/", "/static/app/0123456789abcdef/", answer.text()),
+        )
 
     fresh_server.stop()
     expect(page.get_by_role("status")).to_contain_text("Reconnecting")

@@ -59,22 +59,28 @@ def test_files_by_button_drop_and_paste_show_as_previews(server, seed, open_page
     page.keyboard.press("Escape")
 
     png_bytes = list(PNG)
-    page.evaluate("""([bytes, kind]) => {
+    page.evaluate(
+        """([bytes, kind]) => {
       const file = new File([new Uint8Array(bytes)], 'dropped.png', { type: 'image/png' });
       const transfer = new DataTransfer();
       transfer.items.add(file);
       const target = document.querySelector('main.channel');
       target.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
       target.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    }""", [png_bytes, "drop"])
+    }""",
+        [png_bytes, "drop"],
+    )
     expect(files.get_by_text("dropped.png")).to_be_visible()
     box.focus()
-    page.evaluate("""(bytes) => {
+    page.evaluate(
+        """(bytes) => {
       const file = new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' });
       const transfer = new DataTransfer();
       transfer.items.add(file);
       document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
-    }""", png_bytes)
+    }""",
+        png_bytes,
+    )
     expect(files.get_by_text("pasted.png")).to_be_visible()
     box.press("Enter")
     expect(log.get_by_role("img", name="dropped.png")).to_be_visible()
@@ -94,7 +100,9 @@ def test_a_thread_opens_beside_the_channel_and_replies_arrive_live(server, seed,
     post.hover()
     post.get_by_role("button", name="Reply").click()
     pane = page.get_by_role("complementary", name="Thread")
-    expect(pane.get_by_role("article").first.get_by_text("flaky", exact=True)).to_have_js_property("tagName", "STRONG")
+    expect(pane.get_by_role("article").first.get_by_text("flaky", exact=True)).to_have_js_property(
+        "tagName", "STRONG"
+    )
     reply_box = composer(pane, "Reply to the thread")
     reply_box.fill("I'll look at it")
     reply_box.press("Enter")
@@ -183,7 +191,10 @@ def test_desktop_notifications_follow_mattermosts_rules(server, seed, open_page)
     assert len(notes) == 1
     assert notes[0]["title"] == "Side"
     # Mattermost cuts the body to 50 characters.
-    assert notes[0]["body"] == f"@{gus.username}: @{hal.username} can you check the deploy of the api service?"[:49] + "…"
+    assert (
+        notes[0]["body"]
+        == f"@{gus.username}: @{hal.username} can you check the deploy of the api service?"[:49] + "…"
+    )
     seed.post(hal, town, f"@{hal.username} my own post")  # never for your own posts
     seed.post(gus, town, f"@{hal.username} while you look")  # the open channel in a focused window
     page.wait_for_timeout(1000)

@@ -12,13 +12,15 @@ from pathlib import Path
 import requests
 from playwright.sync_api import expect
 
+from hub.signing import verify
 from tests.browser.conftest import assert_accessible, assert_clean, screenshot
 from tests.receiver import Answer
-from hub.signing import verify
 
-HOSTILE = '<img src=x onerror=window.__xss=1>'
-HOSTILE_LONG = HOSTILE + '<script>window.__xss=2</script>"\'><svg onload=window.__xss=3>'
-GITLAB_FIXTURES = Path(__file__).resolve().parents[2] / "webhooks" / "incoming" / "adapters" / "gitlab" / "fixtures"
+HOSTILE = "<img src=x onerror=window.__xss=1>"
+HOSTILE_LONG = HOSTILE + "<script>window.__xss=2</script>\"'><svg onload=window.__xss=3>"
+GITLAB_FIXTURES = (
+    Path(__file__).resolve().parents[2] / "webhooks" / "incoming" / "adapters" / "gitlab" / "fixtures"
+)
 CLIPBOARD = {"permissions": ["clipboard-read", "clipboard-write"]}
 
 
@@ -27,10 +29,20 @@ def team_admin(seed, *, display_name: str = ""):
     channel "builds"."""
     user = seed.user()
     name = f"it-{user.username}"
-    team = seed.call("POST", "teams", user.token, 201,
-                     json={"name": name, "display_name": display_name or f"Team {user.username}", "type": "O"})
-    channel = seed.call("POST", "channels", user.token, 201,
-                        json={"team_id": team["id"], "name": "builds", "display_name": "Builds", "type": "O"})
+    team = seed.call(
+        "POST",
+        "teams",
+        user.token,
+        201,
+        json={"name": name, "display_name": display_name or f"Team {user.username}", "type": "O"},
+    )
+    channel = seed.call(
+        "POST",
+        "channels",
+        user.token,
+        201,
+        json={"team_id": team["id"], "name": "builds", "display_name": "Builds", "type": "O"},
+    )
     return user, team, channel
 
 
@@ -60,7 +72,9 @@ def test_the_landing_page_and_menu_follow_roles(integrations_server, integration
     page = open_page(integrations_server.url, carol, f"/{team['name']}/integrations")
     expect(page.get_by_role("heading", name="Integrations", level=1)).to_be_visible()
     nav = backstage_nav(page)
-    expect(nav.get_by_role("link")).to_have_text(["Overview", "Incoming Webhooks", "Outgoing Webhooks", "Slash Commands"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Overview", "Incoming Webhooks", "Outgoing Webhooks", "Slash Commands"]
+    )
     expect(nav.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
     cards = page.get_by_role("main").get_by_role("link")
     expect(cards).to_have_count(3)
@@ -75,7 +89,12 @@ def test_the_landing_page_and_menu_follow_roles(integrations_server, integration
     expect(nav.get_by_role("link", name="Overview")).not_to_have_attribute("aria-current", "page")
 
     # With the role, the tokens page joins the menu.
-    seed.call("PUT", f"users/{carol.id}/roles", seed.admin.token, json={"roles": "system_user system_user_access_token"})
+    seed.call(
+        "PUT",
+        f"users/{carol.id}/roles",
+        seed.admin.token,
+        json={"roles": "system_user system_user_access_token"},
+    )
     page.reload()
     expect(nav.get_by_role("link", name="Personal Access Tokens")).to_be_visible()
 
@@ -85,7 +104,13 @@ def test_the_landing_page_and_menu_follow_roles(integrations_server, integration
 
     # A plain member of the team sees no page, and a page's URL says it is not for them.
     dan = seed.user()
-    seed.call("POST", f"teams/{team['id']}/members", carol.token, 201, json={"team_id": team["id"], "user_id": dan.id})
+    seed.call(
+        "POST",
+        f"teams/{team['id']}/members",
+        carol.token,
+        201,
+        json={"team_id": team["id"], "user_id": dan.id},
+    )
     member_page = open_page(integrations_server.url, dan, f"/{team['name']}/integrations")
     expect(member_page.get_by_text("No integrations are available to you in Harbour Ops")).to_be_visible()
     expect(backstage_nav(member_page).get_by_role("link")).to_have_text(["Overview"])
@@ -100,7 +125,9 @@ def test_the_landing_page_and_menu_follow_roles(integrations_server, integration
 def test_pages_switched_off_in_the_config_leave_the_menu(configured_server, open_page):
     from tests.browser.conftest import Seeder
 
-    server = configured_server(MM_SERVICESETTINGS_ENABLECOMMANDS="false", MM_SERVICESETTINGS_ENABLEOUTGOINGWEBHOOKS="false")
+    server = configured_server(
+        MM_SERVICESETTINGS_ENABLECOMMANDS="false", MM_SERVICESETTINGS_ENABLEOUTGOINGWEBHOOKS="false"
+    )
     seed = Seeder(server.url)
     admin = seed.user("root")
     team = seed.team(admin)
@@ -113,10 +140,14 @@ def test_pages_switched_off_in_the_config_leave_the_menu(configured_server, open
     assert_clean(page)
 
 
-def test_an_incoming_webhook_with_the_gitlab_adapter_posts_a_real_pipeline(integrations_server, integrations_seed, open_page):
+def test_an_incoming_webhook_with_the_gitlab_adapter_posts_a_real_pipeline(
+    integrations_server, integrations_seed, open_page
+):
     seed = integrations_seed
     carol, team, _ = team_admin(seed)
-    page = open_page(integrations_server.url, carol, f"/{team['name']}/integrations/incoming_webhooks", **CLIPBOARD)
+    page = open_page(
+        integrations_server.url, carol, f"/{team['name']}/integrations/incoming_webhooks", **CLIPBOARD
+    )
     expect(page.get_by_text("No incoming webhooks yet.")).to_be_visible()
     page.get_by_role("link", name="Add Incoming Webhook").click()
     expect(page).to_have_url(re.compile(r"/incoming_webhooks/add$"))
@@ -134,7 +165,9 @@ def test_an_incoming_webhook_with_the_gitlab_adapter_posts_a_real_pipeline(integ
     form.get_by_label("Only these events").fill("x" * 101)
     form.get_by_label("Failures and recoveries only").check()
     form.get_by_role("button", name="Add").click()
-    expect(form.get_by_role("alert")).to_contain_text("event_filter.include must be a list of at most 50 patterns")
+    expect(form.get_by_role("alert")).to_contain_text(
+        "event_filter.include must be a list of at most 50 patterns"
+    )
     form.get_by_label("Only these events").fill("")
     top(page)
     screenshot(page, "integrations-incoming-form")
@@ -156,10 +189,16 @@ def test_an_incoming_webhook_with_the_gitlab_adapter_posts_a_real_pipeline(integ
     headers = {"Content-Type": "application/json", "X-Gitlab-Event": "Pipeline Hook"}
     refused = requests.post(url, data=payload, headers={**headers, "X-Gitlab-Token": "wrong"}, timeout=30)
     assert refused.status_code == 401, refused.text
-    answer = requests.post(url, data=payload, headers={**headers, "X-Gitlab-Token": "s3cret-token"}, timeout=30)
+    answer = requests.post(
+        url, data=payload, headers={**headers, "X-Gitlab-Token": "s3cret-token"}, timeout=30
+    )
     assert answer.status_code == 200, answer.text
-    unhandled = requests.post(url, json={"object_kind": "feature_flag"},
-                              headers={"X-Gitlab-Event": "Feature Flag Hook", "X-Gitlab-Token": "s3cret-token"}, timeout=30)
+    unhandled = requests.post(
+        url,
+        json={"object_kind": "feature_flag"},
+        headers={"X-Gitlab-Event": "Feature Flag Hook", "X-Gitlab-Token": "s3cret-token"},
+        timeout=30,
+    )
     assert unhandled.status_code == 200 and unhandled.headers.get("X-Hubbub-Skipped"), unhandled.text
 
     # Leaving the confirm view forgets the URL: coming back shows nothing.
@@ -201,8 +240,12 @@ def test_an_incoming_webhook_with_the_gitlab_adapter_posts_a_real_pipeline(integ
     expect(item.get_by_role("heading")).to_have_text(re.compile("GitLab pipelines"))
     expect(item.get_by_text("Locked")).to_be_visible()
     # The secret is still the one set: a delivery with it posts again.
-    again = requests.post(url, data=(GITLAB_FIXTURES / "pipeline-success.json").read_bytes(),
-                          headers={**headers, "X-Gitlab-Token": "s3cret-token"}, timeout=30)
+    again = requests.post(
+        url,
+        data=(GITLAB_FIXTURES / "pipeline-success.json").read_bytes(),
+        headers={**headers, "X-Gitlab-Token": "s3cret-token"},
+        timeout=30,
+    )
     assert again.status_code == 200, again.text
 
     # The post the pipeline made shows in the channel.
@@ -210,7 +253,9 @@ def test_an_incoming_webhook_with_the_gitlab_adapter_posts_a_real_pipeline(integ
     log = messages(page)
     expect(log.get_by_text("failed on", exact=False)).to_be_visible()
     expect(log.get_by_text("Lighthouse").first).to_be_visible()
-    expect(log.get_by_text("succeeded on", exact=False).or_(log.get_by_text("passed on", exact=False)).first).to_be_visible()
+    expect(
+        log.get_by_text("succeeded on", exact=False).or_(log.get_by_text("passed on", exact=False)).first
+    ).to_be_visible()
     screenshot(page, "integrations-incoming-post")
 
     # Delete, after a confirmation.
@@ -223,17 +268,25 @@ def test_an_incoming_webhook_with_the_gitlab_adapter_posts_a_real_pipeline(integ
     page.get_by_role("button", name="Delete GitLab pipelines").click()
     dialog.get_by_role("button", name="Delete").click()
     expect(page.get_by_text("No incoming webhooks yet.")).to_be_visible()
-    assert requests.post(url, data=payload, headers={**headers, "X-Gitlab-Token": "s3cret-token"}, timeout=30).status_code == 400
+    assert (
+        requests.post(
+            url, data=payload, headers={**headers, "X-Gitlab-Token": "s3cret-token"}, timeout=30
+        ).status_code
+        == 400
+    )
     assert_clean(page)
 
 
 def test_an_outgoing_webhook_delivers_to_a_receiver_and_redelivers_from_the_log(
-        integrations_server, integrations_seed, open_page, loopback_receiver):
+    integrations_server, integrations_seed, open_page, loopback_receiver
+):
     seed = integrations_seed
     carol, team, channel = team_admin(seed)
     receiver = loopback_receiver
     receiver.answer = Answer.json({"text": "build queued by the receiver"})
-    page = open_page(integrations_server.url, carol, f"/{team['name']}/integrations/outgoing_webhooks", **CLIPBOARD)
+    page = open_page(
+        integrations_server.url, carol, f"/{team['name']}/integrations/outgoing_webhooks", **CLIPBOARD
+    )
     expect(page.get_by_text("No outgoing webhooks yet.")).to_be_visible()
     page.get_by_role("link", name="Add Outgoing Webhook").click()
     form = page.get_by_role("form", name="Add outgoing webhook")
@@ -246,7 +299,9 @@ def test_an_outgoing_webhook_delivers_to_a_receiver_and_redelivers_from_the_log(
     form.get_by_label("Callback URLs").fill("ftp://example.com/not-http")
     expect(form.get_by_label("Post answers as")).to_have_value(carol.id)
     form.get_by_role("button", name="Add").click()
-    expect(form.get_by_role("alert")).to_have_text("Invalid callback URL. (only http and https URLs can be called)")
+    expect(form.get_by_role("alert")).to_have_text(
+        "Invalid callback URL. (only http and https URLs can be called)"
+    )
     screenshot(page, "integrations-outgoing-form-error")
     assert_accessible(page)
     form.get_by_label("Callback URLs").fill(receiver.url("/chatops"))
@@ -295,7 +350,9 @@ def test_an_outgoing_webhook_delivers_to_a_receiver_and_redelivers_from_the_log(
     expect(exchange.first).not_to_contain_text(token)
     expect(exchange.nth(1)).to_contain_text("build queued by the receiver")
     page.get_by_role("heading", name="Deliveries").scroll_into_view_if_needed()
-    page.get_by_role("heading", name="Token and signing secret").evaluate("heading => heading.scrollIntoView()")
+    page.get_by_role("heading", name="Token and signing secret").evaluate(
+        "heading => heading.scrollIntoView()"
+    )
     screenshot(page, "integrations-outgoing-deliveries")
     assert_accessible(page)
     deliveries.first.get_by_role("button", name=re.compile("^Redeliver")).click()
@@ -325,8 +382,12 @@ def test_an_outgoing_webhook_delivers_to_a_receiver_and_redelivers_from_the_log(
 
     # A hook switched off (here by hand) shows why, and Re-enable switches it back on.
     hook_id = page.url.split("id=")[1]
-    seed.call("PUT", f"hooks/outgoing/{hook_id}", carol.token,
-              json={"id": hook_id, "disabled_reason": "25 failed deliveries in a row"})
+    seed.call(
+        "PUT",
+        f"hooks/outgoing/{hook_id}",
+        carol.token,
+        json={"id": hook_id, "disabled_reason": "25 failed deliveries in a row"},
+    )
     page.reload()
     expect(page.get_by_text("This webhook is switched off.")).to_be_visible()
     expect(page.get_by_text("25 failed deliveries in a row")).to_be_visible()
@@ -348,11 +409,14 @@ def test_an_outgoing_webhook_delivers_to_a_receiver_and_redelivers_from_the_log(
 
 
 def test_a_slash_command_made_in_the_console_runs_from_the_composer(
-        integrations_server, integrations_seed, open_page, loopback_receiver):
+    integrations_server, integrations_seed, open_page, loopback_receiver
+):
     seed = integrations_seed
     carol, team, _ = team_admin(seed)
     receiver = loopback_receiver
-    receiver.answer = lambda request: Answer.json({"response_type": "in_channel", "text": f"Deploying {request.form['text']} now"})
+    receiver.answer = lambda request: Answer.json(
+        {"response_type": "in_channel", "text": f"Deploying {request.form['text']} now"}
+    )
     page = open_page(integrations_server.url, carol, f"/{team['name']}/integrations/commands")
     expect(page.get_by_text("No slash commands yet.")).to_be_visible()
     assert_accessible(page)
@@ -424,11 +488,20 @@ def test_a_slash_command_made_in_the_console_runs_from_the_composer(
     assert_clean(page)
 
 
-def test_personal_access_tokens_are_made_used_disabled_and_revoked(integrations_server, integrations_seed, open_page):
+def test_personal_access_tokens_are_made_used_disabled_and_revoked(
+    integrations_server, integrations_seed, open_page
+):
     seed = integrations_seed
     erin, team, _ = team_admin(seed)
-    seed.call("PUT", f"users/{erin.id}/roles", seed.admin.token, json={"roles": "system_user system_user_access_token"})
-    page = open_page(integrations_server.url, erin, f"/{team['name']}/integrations/personal_access_tokens", **CLIPBOARD)
+    seed.call(
+        "PUT",
+        f"users/{erin.id}/roles",
+        seed.admin.token,
+        json={"roles": "system_user system_user_access_token"},
+    )
+    page = open_page(
+        integrations_server.url, erin, f"/{team['name']}/integrations/personal_access_tokens", **CLIPBOARD
+    )
     expect(page.get_by_text("No tokens yet.")).to_be_visible()
     form = page.get_by_role("form", name="Create a token")
     form.get_by_role("button", name="Create token").click()
@@ -471,7 +544,9 @@ def test_personal_access_tokens_are_made_used_disabled_and_revoked(integrations_
     assert_clean(page)
 
 
-def test_bot_accounts_are_added_given_tokens_disabled_and_enabled(integrations_server, integrations_seed, open_page):
+def test_bot_accounts_are_added_given_tokens_disabled_and_enabled(
+    integrations_server, integrations_seed, open_page
+):
     seed = integrations_seed
     team = seed.team(seed.admin)
     page = open_page(integrations_server.url, seed.admin, f"/{team['name']}/integrations/bots", **CLIPBOARD)
@@ -484,7 +559,11 @@ def test_bot_accounts_are_added_given_tokens_disabled_and_enabled(integrations_s
     form.get_by_label("Display name").fill(f"Deployer {HOSTILE}")
     form.get_by_label("Description").fill(HOSTILE_LONG)
     form.get_by_role("button", name="Add bot account").click()
-    bots = page.get_by_role("list", name="Bot accounts").get_by_role("listitem").filter(has=page.get_by_role("heading"))
+    bots = (
+        page.get_by_role("list", name="Bot accounts")
+        .get_by_role("listitem")
+        .filter(has=page.get_by_role("heading"))
+    )
     expect(bots).to_have_count(1)
     bot = bots.first
     expect(bot.get_by_role("heading", level=2)).to_have_text(f"Deployer {HOSTILE} (@deploy-bot)")
@@ -513,10 +592,20 @@ def test_bot_accounts_are_added_given_tokens_disabled_and_enabled(integrations_s
 
     # Its posts carry the BOT tag in the channel.
     bot_id = requests.get(me, headers=as_bot, timeout=30).json()["id"]
-    seed.call("POST", f"teams/{team['id']}/members", seed.admin.token, 201, json={"team_id": team["id"], "user_id": bot_id})
+    seed.call(
+        "POST",
+        f"teams/{team['id']}/members",
+        seed.admin.token,
+        201,
+        json={"team_id": team["id"], "user_id": bot_id},
+    )
     town = seed.town_square(team, seed.admin.token)
-    posted = requests.post(f"{integrations_server.url}/api/v4/posts", headers=as_bot, timeout=30,
-                           json={"channel_id": town["id"], "message": "Deployed v2"})
+    posted = requests.post(
+        f"{integrations_server.url}/api/v4/posts",
+        headers=as_bot,
+        timeout=30,
+        json={"channel_id": town["id"], "message": "Deployed v2"},
+    )
     assert posted.status_code == 201, posted.text
     chat = open_page(integrations_server.url, seed.admin, f"/{team['name']}/channels/town-square")
     post = messages(chat).get_by_role("article").filter(has_text="Deployed v2")
@@ -533,13 +622,20 @@ def test_bot_accounts_are_added_given_tokens_disabled_and_enabled(integrations_s
 def test_api_errors_show_the_servers_message(integrations_server, integrations_seed, open_page):
     seed = integrations_seed
     carol, team, _ = team_admin(seed)
-    page = open_page(integrations_server.url, carol, f"/{team['name']}/integrations/incoming_webhooks/edit?id=zzzzzzzzzzzzzzzzzzzzzzzzzz")
+    page = open_page(
+        integrations_server.url,
+        carol,
+        f"/{team['name']}/integrations/incoming_webhooks/edit?id=zzzzzzzzzzzzzzzzzzzzzzzzzz",
+    )
     alert = page.get_by_role("alert")
     expect(alert).to_be_visible()
     message = alert.inner_text().strip()
     # The same words the API answers.
-    answer = requests.get(f"{integrations_server.url}/api/v4/hooks/incoming/zzzzzzzzzzzzzzzzzzzzzzzzzz",
-                          headers={"Authorization": f"Bearer {carol.token}"}, timeout=30)
+    answer = requests.get(
+        f"{integrations_server.url}/api/v4/hooks/incoming/zzzzzzzzzzzzzzzzzzzzzzzzzz",
+        headers={"Authorization": f"Bearer {carol.token}"},
+        timeout=30,
+    )
     error = json.loads(answer.text)
     assert answer.status_code == 404 and message == f"{error['message']} ({error['detailed_error']})", message
     page.goto(f"/{team['name']}/integrations/commands/add")

@@ -43,22 +43,49 @@ def test_markdown_is_rendered_by_the_server_and_mentions_of_me_stand_out(server,
     assert_accessible(page)
 
 
-def test_a_button_reaches_its_integration_and_its_answer_updates_the_post(server, seed, open_page, integration):
+def test_a_button_reaches_its_integration_and_its_answer_updates_the_post(
+    server, seed, open_page, integration
+):
     carol = seed.user()
     team = seed.team(carol)
     town = seed.town_square(team, carol.token)
-    integration.answer = Answer.json({"update": {"message": "Deployed to production by the button"},
-                                      "ephemeral_text": "Deploy started"})
-    seed.post(carol, town, "Release 7 is ready", props={"attachments": [{
-        "color": "#2DA44E", "title": "Release 7", "title_link": "https://ci.example.com/r/7",
-        "text": "All **1,204** tests passed", "fields": [{"title": "Branch", "value": "`main`", "short": True}],
-        "actions": [
-            {"id": "deploy", "name": "Deploy", "style": "primary",
-             "integration": {"url": integration.url("/deploy"), "context": {"release": 7}}},
-            {"id": "pick", "name": "Environment", "type": "select",
-             "options": [{"text": "Staging", "value": "staging"}, {"text": "Production", "value": "production"}],
-             "integration": {"url": integration.url("/pick"), "context": {"release": 7}}},
-        ]}]})
+    integration.answer = Answer.json(
+        {"update": {"message": "Deployed to production by the button"}, "ephemeral_text": "Deploy started"}
+    )
+    seed.post(
+        carol,
+        town,
+        "Release 7 is ready",
+        props={
+            "attachments": [
+                {
+                    "color": "#2DA44E",
+                    "title": "Release 7",
+                    "title_link": "https://ci.example.com/r/7",
+                    "text": "All **1,204** tests passed",
+                    "fields": [{"title": "Branch", "value": "`main`", "short": True}],
+                    "actions": [
+                        {
+                            "id": "deploy",
+                            "name": "Deploy",
+                            "style": "primary",
+                            "integration": {"url": integration.url("/deploy"), "context": {"release": 7}},
+                        },
+                        {
+                            "id": "pick",
+                            "name": "Environment",
+                            "type": "select",
+                            "options": [
+                                {"text": "Staging", "value": "staging"},
+                                {"text": "Production", "value": "production"},
+                            ],
+                            "integration": {"url": integration.url("/pick"), "context": {"release": 7}},
+                        },
+                    ],
+                }
+            ]
+        },
+    )
     page = open_page(server.url, carol, f"/{team['name']}/channels/town-square")
     log = messages(page)
     expect(log.get_by_role("link", name="Release 7")).to_have_attribute("href", "https://ci.example.com/r/7")
@@ -90,14 +117,33 @@ def test_a_dialog_opened_by_a_button_is_submitted_with_its_answers(server, seed,
     def answer(received):
         if received.path == "/open":
             trigger_id = received.json()["trigger_id"]
-            dialog = {"trigger_id": trigger_id, "url": integration.url("/submit"), "dialog": {
-                "callback_id": "rollback", "title": "Roll back <b>api</b>", "introduction_text": "Pick a version",
-                "submit_label": "Roll back", "state": "s1", "elements": [
-                    {"display_name": "Version", "name": "version", "type": "text", "placeholder": "v1.2.3"},
-                    {"display_name": "Reason", "name": "reason", "type": "textarea", "optional": True},
-                    {"display_name": "Notify the team", "name": "notify", "type": "bool"},
-                    {"display_name": "Region", "name": "region", "type": "select",
-                     "options": [{"text": "EU", "value": "eu"}, {"text": "US", "value": "us"}]}]}}
+            dialog = {
+                "trigger_id": trigger_id,
+                "url": integration.url("/submit"),
+                "dialog": {
+                    "callback_id": "rollback",
+                    "title": "Roll back <b>api</b>",
+                    "introduction_text": "Pick a version",
+                    "submit_label": "Roll back",
+                    "state": "s1",
+                    "elements": [
+                        {
+                            "display_name": "Version",
+                            "name": "version",
+                            "type": "text",
+                            "placeholder": "v1.2.3",
+                        },
+                        {"display_name": "Reason", "name": "reason", "type": "textarea", "optional": True},
+                        {"display_name": "Notify the team", "name": "notify", "type": "bool"},
+                        {
+                            "display_name": "Region",
+                            "name": "region",
+                            "type": "select",
+                            "options": [{"text": "EU", "value": "eu"}, {"text": "US", "value": "us"}],
+                        },
+                    ],
+                },
+            }
             import requests
 
             opened = requests.post(f"{server_api}/actions/dialogs/open", json=dialog, timeout=10)
@@ -109,8 +155,21 @@ def test_a_dialog_opened_by_a_button_is_submitted_with_its_answers(server, seed,
         return Answer.json({})
 
     integration.answer = answer
-    seed.post(dave, town, "Something broke", props={"attachments": [{"text": "Roll back?", "actions": [
-        {"id": "open", "name": "Roll back…", "integration": {"url": integration.url("/open")}}]}]})
+    seed.post(
+        dave,
+        town,
+        "Something broke",
+        props={
+            "attachments": [
+                {
+                    "text": "Roll back?",
+                    "actions": [
+                        {"id": "open", "name": "Roll back…", "integration": {"url": integration.url("/open")}}
+                    ],
+                }
+            ]
+        },
+    )
     page = open_page(server.url, dave, f"/{team['name']}/channels/town-square")
     messages(page).get_by_role("button", name="Roll back…").click()
     dialog = page.get_by_role("dialog", name="Roll back <b>api</b>")
@@ -161,16 +220,39 @@ def test_hostile_attachments_file_names_and_link_targets_stay_inert(server, seed
     mia = seed.user()
     team = seed.team(mia)
     town = seed.town_square(team, mia.token)
-    upload = requests.post(f"{server.url}/api/v4/files", headers={"Authorization": f"Bearer {mia.token}"},
-                           data={"channel_id": town["id"]}, files={"files": (f"{hostile}.txt", b"x")}, timeout=30)
+    upload = requests.post(
+        f"{server.url}/api/v4/files",
+        headers={"Authorization": f"Bearer {mia.token}"},
+        data={"channel_id": town["id"]},
+        files={"files": (f"{hostile}.txt", b"x")},
+        timeout=30,
+    )
     assert upload.status_code == 201, upload.text
-    seed.post(mia, town, "[x](javascript:window.__xss=5) <a href=\"javascript:window.__xss=6\">y</a>",
-              file_ids=[upload.json()["file_infos"][0]["id"]], props={"attachments": [{
-                  "pretext": hostile, "author_name": hostile, "author_link": "javascript:window.__xss=7",
-                  "title": hostile, "title_link": "javascript:window.__xss=8", "text": hostile, "footer": hostile,
-                  "color": "red;background:url(javascript:window.__xss=9)", "image_url": "javascript:window.__xss=10",
-                  "fields": [{"title": hostile, "value": hostile, "short": True}],
-                  "actions": [{"id": "go", "name": hostile, "integration": {"url": "https://ci.example.com/go"}}]}]})
+    seed.post(
+        mia,
+        town,
+        '[x](javascript:window.__xss=5) <a href="javascript:window.__xss=6">y</a>',
+        file_ids=[upload.json()["file_infos"][0]["id"]],
+        props={
+            "attachments": [
+                {
+                    "pretext": hostile,
+                    "author_name": hostile,
+                    "author_link": "javascript:window.__xss=7",
+                    "title": hostile,
+                    "title_link": "javascript:window.__xss=8",
+                    "text": hostile,
+                    "footer": hostile,
+                    "color": "red;background:url(javascript:window.__xss=9)",
+                    "image_url": "javascript:window.__xss=10",
+                    "fields": [{"title": hostile, "value": hostile, "short": True}],
+                    "actions": [
+                        {"id": "go", "name": hostile, "integration": {"url": "https://ci.example.com/go"}}
+                    ],
+                }
+            ]
+        },
+    )
     page = open_page(server.url, mia, f"/{team['name']}/channels/town-square")
     log = messages(page)
     expect(log.locator(".attachment-card")).to_be_visible()

@@ -23,8 +23,24 @@ def test_corpus(case):
 
 def test_corpus_covers_every_rule():
     names = " ".join(case["name"] for case in CASES)
-    for rule in ("mention", "special", "channel", "emoji", "hashtag", "autolink", "mailto", "relative",
-                 "image", "table", "code", "quote", "heading", "list", "break", "strikethrough"):
+    for rule in (
+        "mention",
+        "special",
+        "channel",
+        "emoji",
+        "hashtag",
+        "autolink",
+        "mailto",
+        "relative",
+        "image",
+        "table",
+        "code",
+        "quote",
+        "heading",
+        "list",
+        "break",
+        "strikethrough",
+    ):
         assert rule in names
     assert len(CASES) >= 40
 
@@ -34,7 +50,7 @@ HOSTILE = [
     "<script>alert(1)</script>",
     "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
     "<img src=x onerror=alert(1)>",
-    "<img src=\"x\" onerror=\"alert(1)\">",
+    '<img src="x" onerror="alert(1)">',
     "[x](javascript:alert(1))",
     "[x](JaVaScRiPt:alert(1))",
     "[x](javascript&#58;alert(1))",
@@ -50,33 +66,33 @@ HOSTILE = [
     "![x](javascript:alert(1))",
     "<svg><script>alert(1)</script></svg>",
     "<svg onload=alert(1)>",
-    "<math><annotation-xml encoding=\"text/html\"><img src=x onerror=alert(1)></annotation-xml></math>",
+    '<math><annotation-xml encoding="text/html"><img src=x onerror=alert(1)></annotation-xml></math>',
     "<math><mi><style><img src=x onerror=alert(1)></style></mi></math>",
-    "<iframe src=\"https://evil.example\"></iframe>",
-    "<a href=\"javascript:alert(1)\">click</a>",
+    '<iframe src="https://evil.example"></iframe>',
+    '<a href="javascript:alert(1)">click</a>',
     "<a href=https://evil.example onclick=alert(1)>x</a>",
     "<style>body{display:none}</style>",
     "<form action=https://evil.example><input name=p></form>",
     "<textarea><script>alert(1)</script></textarea>",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
-    "<object data=\"javascript:alert(1)\"></object><embed src=javascript:alert(1)>",
-    "@bob\"onmouseover=\"alert(1)",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    '<object data="javascript:alert(1)"></object><embed src=javascript:alert(1)>',
+    '@bob"onmouseover="alert(1)',
     "@bob'><script>alert(1)</script>",
-    "~chan\"><img src=x onerror=alert(1)>",
-    "#tag\"onmouseover=alert(1)",
+    '~chan"><img src=x onerror=alert(1)>',
+    '#tag"onmouseover=alert(1)',
     "#tag<img/src=x/onerror=alert(1)>",
-    ":smile\"onmouseover=alert(1):",
-    "[x](https://example.com\" onmouseover=\"alert(1))",
-    "[x](<https://example.com\" onmouseover=\"alert(1)>)",
+    ':smile"onmouseover=alert(1):',
+    '[x](https://example.com" onmouseover="alert(1))',
+    '[x](<https://example.com" onmouseover="alert(1)>)',
     "[x](https://example.com 'a\" onmouseover=\"alert(1)')",
-    "![a\" onerror=\"alert(1)](https://example.com/x.png)",
-    "![a](/api/v4/files/abcdefghijklmnopqrstuvwxyz \"t\\\" onerror=\\\"alert(1)\")",
-    "https://example.com/\"><script>alert(1)</script>",
+    '![a" onerror="alert(1)](https://example.com/x.png)',
+    '![a](/api/v4/files/abcdefghijklmnopqrstuvwxyz "t\\" onerror=\\"alert(1)")',
+    'https://example.com/"><script>alert(1)</script>',
     "[x](//evil.example/path)",
     "[x](/\\evil.example/path)",
-    "```\"><script>alert(1)</script>\nx\n```",
+    '```"><script>alert(1)</script>\nx\n```',
     "```html\n<script>alert(1)</script>\n```",
-    "> <img src=x onerror=alert(1)>\n>> \"><svg onload=alert(1)>",
+    '> <img src=x onerror=alert(1)>\n>> "><svg onload=alert(1)>',
     "\u202e[moc.elpmaxe](javascript:alert(1))\u202d",
     "a\x00<script>alert(1)</script>",
     "<scr\x00ipt>alert(1)</scr\x00ipt>",
@@ -84,7 +100,7 @@ HOSTILE = [
     "<details open ontoggle=alert(1)>",
     "| a |\n|---|\n| <img src=x onerror=alert(1)> |",
     "[![x](https://example.com/i.png)](javascript:alert(1))",
-    "<base href=\"https://evil.example/\"><meta http-equiv=refresh content=0;url=javascript:alert(1)>",
+    '<base href="https://evil.example/"><meta http-equiv=refresh content=0;url=javascript:alert(1)>',
 ]
 
 ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
@@ -130,8 +146,16 @@ def test_hostile_input_renders_no_executable_markup(hostile):
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_input_in_attachments_renders_no_executable_markup(hostile):
     rendered = render_attachment_html(
-        {"pretext": hostile, "text": hostile, "title": hostile, "title_link": hostile, "author_name": hostile,
-         "author_link": hostile, "footer": hostile, "fields": [{"title": hostile, "value": hostile}]}
+        {
+            "pretext": hostile,
+            "text": hostile,
+            "title": hostile,
+            "title_link": hostile,
+            "author_name": hostile,
+            "author_link": hostile,
+            "footer": hostile,
+            "fields": [{"title": hostile, "value": hostile}],
+        }
     )
     for key in ("pretext", "text", "title", "author", "footer"):
         assert_no_executable_markup(rendered[key])
@@ -230,9 +254,21 @@ def test_attachment_renders_markdown_fields_and_link_only_title():
 
 
 @pytest.mark.parametrize(
-    "link", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "java\nscript:alert(1)", " javascript:alert(1)",
-             "vbscript:x", "data:text/html,x", "//evil.example", "/\\evil.example", "/\t/evil.example",
-             "ftp://example.com", "relative/path", "%6Aavascript:alert(1)"],
+    "link",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "java\nscript:alert(1)",
+        " javascript:alert(1)",
+        "vbscript:x",
+        "data:text/html,x",
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "ftp://example.com",
+        "relative/path",
+        "%6Aavascript:alert(1)",
+    ],
 )
 def test_attachment_title_with_unsafe_link_is_plain_text(link):
     rendered = render_attachment_html({"title": "Click <me>", "title_link": link})
@@ -246,9 +282,23 @@ def test_attachment_title_without_link_or_text():
 
 @pytest.mark.parametrize(
     "attachment",
-    [None, "text", 5, [], {"fields": "x"}, {"fields": [None, 3, "x", {"value": 7}, {"title": ["t"]}]},
-     {"pretext": 1, "text": {"a": 1}, "title": 2.5, "title_link": ["https://x"], "footer": None,
-      "author_name": True, "author_link": {}}],
+    [
+        None,
+        "text",
+        5,
+        [],
+        {"fields": "x"},
+        {"fields": [None, 3, "x", {"value": 7}, {"title": ["t"]}]},
+        {
+            "pretext": 1,
+            "text": {"a": 1},
+            "title": 2.5,
+            "title_link": ["https://x"],
+            "footer": None,
+            "author_name": True,
+            "author_link": {},
+        },
+    ],
 )
 def test_attachment_tolerates_odd_types(attachment):
     rendered = render_attachment_html(attachment)
@@ -274,8 +324,10 @@ def test_attachment_fields_keep_their_positions():
         ("[https://example.com](https://example.com)", "https://example.com"),
         ("see https://example.com/a and www.example.com", "see https://example.com/a and www.example.com"),
         ("<https://example.com>", "https://example.com"),
-        ("[mail](mailto:a@example.com) [a@example.com](mailto:a@example.com)",
-         "mail (mailto:a@example.com) a@example.com"),
+        (
+            "[mail](mailto:a@example.com) [a@example.com](mailto:a@example.com)",
+            "mail (mailto:a@example.com) a@example.com",
+        ),
         ("[x](javascript:alert(1))", "[x](javascript:alert(1))"),
         ("run `make @test`", "run make @test"),
         ("```python\nprint('<x>')\n```", "print('<x>')"),

@@ -19,18 +19,18 @@ NAME = "actions"
 class Actions:
     name = NAME
 
-    def install(self, hub: "Hub") -> None:
+    def install(self, hub: Hub) -> None:
         actions = ActionService(hub)
         hub.extensions.add_service(NAME, actions)
         hub.extensions.post_hooks.append(actions)
 
-    def blueprints(self) -> "list[Blueprint]":
+    def blueprints(self) -> list[Blueprint]:
         from webhooks.actions.routes import bp
 
         return [bp]
 
 
-def service(hub: "Hub") -> ActionService:
+def service(hub: Hub) -> ActionService:
     return hub.extensions.service(NAME, ActionService)
 
 

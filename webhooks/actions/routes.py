@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint
 
 from server.auth import actor, public
-from webhooks import actions
 from server.http import hub, json_body, json_response, status_ok
+from webhooks import actions
 
 bp = Blueprint("actions", __name__)
 
@@ -16,7 +16,9 @@ bp = Blueprint("actions", __name__)
 @bp.post("/api/v4/posts/<post_id>/actions/<action_id>")
 def do_post_action(post_id: str, action_id: str):
     caller = actor()
-    return json_response(actions.service(hub()).do_action(caller, post_id, action_id, json_body(optional=True)))
+    return json_response(
+        actions.service(hub()).do_action(caller, post_id, action_id, json_body(optional=True))
+    )
 
 
 @bp.post("/api/v4/actions/dialogs/open")

@@ -25,16 +25,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub import events, jsonsafe, models, security, validation
+from hub.answers import slack_text_to_markdown
 from hub.errors import AppError, invalid_param
 from hub.extensions import PostHook
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.integrations import client_location
+from hub.outbound import OutboundError, OutboundPolicy, check_url, send
 from hub.permissions import Actor, require_read_channel, require_team_member
 from hub.services.posts import EPHEMERAL_TYPE, client_props, server_props
-from webhooks.actions.dialogs import check_dialog, submission_errors
-from hub.answers import slack_text_to_markdown
-from hub.outbound import OutboundError, OutboundPolicy, check_url, send
 from hub.signing import signed_headers
+from webhooks.actions.dialogs import check_dialog, submission_errors
 
 if TYPE_CHECKING:
     from hub.services import Hub
@@ -102,7 +102,7 @@ class ActionService(PostHook):
     """Interactive buttons, menus and dialogs. As a post hook it seals the integrations of a post's
     actions away from its props (clients never see an action's URL or context)."""
 
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self._secrets: dict[str, bytes] = {}
 
@@ -317,7 +317,9 @@ class ActionService(PostHook):
                 post, channel = self.hub.posts.readable(s, actor, post_id)
                 original_props = dict(post.props or {})
                 root_id = post.root_id or post.id
-            action = s.get(models.PostAction, (post_id, action_id)) if _ACTION_ID.fullmatch(action_id) else None
+            action = (
+                s.get(models.PostAction, (post_id, action_id)) if _ACTION_ID.fullmatch(action_id) else None
+            )
             if action is None:
                 raise action_not_found(f"post {post_id} has no action {action_id!r} with an integration")
             user = self.hub.users.load(s, actor.user_id)
@@ -461,4 +463,3 @@ class ActionService(PostHook):
     def _close_dialog(self, dialog_id: str) -> None:
         with self.hub.store.write() as s:
             s.execute(delete(models.InteractiveDialog).where(models.InteractiveDialog.id == dialog_id))
-

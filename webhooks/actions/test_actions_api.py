@@ -9,10 +9,10 @@ import json
 
 import pytest
 
+from hub import signing
 from hub.ids import new_id, now_ms
 from tests.fixtures import assert_app_error
 from tests.receiver import Answer, Receiver
-from hub import signing
 from webhooks import actions
 
 SIGNING_SECRET = "actions-signing-secret"
@@ -248,7 +248,9 @@ def test_ephemeral_posts_actions_work_through_their_cookie(api, room, receiver, 
     assert_app_error(click(api, room.member, shown["id"], "approve"), 404)
     forged = approve["cookie"][:-4] + "AAA="
     assert_app_error(click(api, room.member, shown["id"], "approve", cookie=forged), 400)
-    assert_app_error(click(api, room.member, shown["id"], "approve", cookie=approve["cookie"] + "\u00e9"), 400)
+    assert_app_error(
+        click(api, room.member, shown["id"], "approve", cookie=approve["cookie"] + "\u00e9"), 400
+    )
     other_post = new_id()
     assert_app_error(click(api, room.member, other_post, "approve", cookie=approve["cookie"]), 400)
     assert_app_error(click(api, room.outsider, shown["id"], "approve", cookie=approve["cookie"]), 403)

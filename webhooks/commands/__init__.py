@@ -4,7 +4,8 @@ routes under /api/v4/commands and the CLI group `python -m hub command`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from hub.extensions import ProvidedCommand
 from webhooks.commands.service import CommandService
@@ -29,17 +30,17 @@ class BuiltinCommands:
 class Commands:
     name = NAME
 
-    def install(self, hub: "Hub") -> None:
+    def install(self, hub: Hub) -> None:
         hub.extensions.add_service(NAME, CommandService(hub))
         hub.extensions.command_providers.append(BuiltinCommands())
 
-    def blueprints(self) -> "list[Blueprint]":
+    def blueprints(self) -> list[Blueprint]:
         from webhooks.commands.routes import bp
 
         return [bp]
 
 
-def service(hub: "Hub") -> CommandService:
+def service(hub: Hub) -> CommandService:
     return hub.extensions.service(NAME, CommandService)
 
 

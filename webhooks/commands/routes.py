@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from webhooks.commands.service import to_api, to_api_with_signing_secret
 from server.auth import actor
-from webhooks import commands
 from server.http import capped_body, hub, json_body, json_response, status_ok
+from webhooks import commands
+from webhooks.commands.service import to_api, to_api_with_signing_secret
 
 bp = Blueprint("commands", __name__)
 
@@ -60,7 +60,9 @@ def regenerate_command_token(command_id: str):
 
 @bp.post("/api/v4/commands/<command_id>/regen_signing_secret")
 def regenerate_command_signing_secret(command_id: str):
-    return json_response({"signing_secret": commands.service(hub()).regenerate_signing_secret(actor(), command_id)})
+    return json_response(
+        {"signing_secret": commands.service(hub()).regenerate_signing_secret(actor(), command_id)}
+    )
 
 
 @bp.post("/hooks/commands/<hook_id>")

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from hub import jsonsafe, models, validation
 from hub.answers import Answer, slack_text_to_markdown
-from webhooks.management import Integrations, TextLimit, text_changes
 from hub.errors import AppError, forbidden, invalid_param
+from hub.extensions import EPHEMERAL, IN_CHANNEL, CommandCall, CommandResponse, ProvidedCommand
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.integrations import client_location
+from hub.outbound import OutboundError, OutboundPolicy, check_url, send
 from hub.permissions import (
     Actor,
     is_team_admin,
@@ -33,10 +34,9 @@ from hub.services.posts import (
     override_props,
     refuse_deleted_channel,
 )
-from webhooks import actions
-from hub.extensions import EPHEMERAL, IN_CHANNEL, ProvidedCommand, CommandCall, CommandResponse
-from hub.outbound import OutboundError, OutboundPolicy, check_url, send
 from hub.signing import signed_headers
+from webhooks import actions
+from webhooks.management import Integrations, TextLimit, text_changes
 
 if TYPE_CHECKING:
     from hub.services import Hub
@@ -148,7 +148,9 @@ def _field_changes(fields: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     if creating or "method" in fields:
         method = fields.get("method") or "P"
         if method not in ("P", "G"):
-            raise AppError("model.command.is_valid.method.app_error", "Invalid method.", 400, "method is P or G")
+            raise AppError(
+                "model.command.is_valid.method.app_error", "Invalid method.", 400, "method is P or G"
+            )
         changes["method"] = method
     changes.update(text_changes(fields, _TEXT_LIMITS, creating=creating))
     if fields.get("auto_complete") is not None:
@@ -172,7 +174,7 @@ class _Execution:
 
 
 class CommandService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.rows = Integrations(
             hub,
@@ -196,7 +198,10 @@ class CommandService:
         )
         if taken is not None:
             raise AppError(
-                "api.command.duplicate_trigger.app_error", "This trigger word is already in use.", 400, f"trigger={trigger}"
+                "api.command.duplicate_trigger.app_error",
+                "This trigger word is already in use.",
+                400,
+                f"trigger={trigger}",
             )
 
     # ---- management ------------------------------------------------------------------
@@ -252,7 +257,9 @@ class CommandService:
         self.hub.teams.load(s, team_id)
         may_manage = is_team_admin(s, actor, team_id)
         if not may_manage and (manage or team_member(s, team_id, actor.user_id) is None):
-            raise forbidden(f"team admin role required on team {team_id}" if manage else f"not in team {team_id}")
+            raise forbidden(
+                f"team admin role required on team {team_id}" if manage else f"not in team {team_id}"
+            )
         return may_manage
 
     def _provided_shadowed_by(self, team_id: str, customs: list[dict[str, Any]]) -> list[ProvidedCommand]:
@@ -306,7 +313,10 @@ class CommandService:
         text = validation.require_str("command", body.get("command")).strip()
         if len(text) < 2 or not text.startswith("/"):
             raise AppError(
-                "api.command.execute_command.start.app_error", "No command trigger found.", 400, f"command={text!r}"
+                "api.command.execute_command.start.app_error",
+                "No command trigger found.",
+                400,
+                f"command={text!r}",
             )
         trigger, _, arguments = text[1:].partition(" ")
         trigger = trigger.lower()
@@ -462,7 +472,9 @@ class CommandService:
             channel = self.hub.channels.load(s, hook.channel_id)
             team = s.get(models.Team, channel.team_id) if channel.team_id else None
         if command is None or command.delete_at or not user.is_active:
-            raise AppError("app.command_webhook.invalid.app_error", "Invalid webhook.", 400, "the command is gone")
+            raise AppError(
+                "app.command_webhook.invalid.app_error", "Invalid webhook.", 400, "the command is gone"
+            )
         self._apply(_Execution(user, team, channel, hook.root_id, command), response)
 
     # ---- answers -----------------------------------------------------------------------
@@ -482,9 +494,13 @@ class CommandService:
         if command is not None:
             props["from_webhook"] = "true"
             if answer.type and not answer.type.startswith(CUSTOM_TYPE_PREFIX):
-                raise _command_failed(command.trigger, f"a command may not make posts of type {answer.type!r}")
+                raise _command_failed(
+                    command.trigger, f"a command may not make posts of type {answer.type!r}"
+                )
             props.update(
-                override_props(settings, answer.username or command.username, answer.icon_url or command.icon_url)
+                override_props(
+                    settings, answer.username or command.username, answer.icon_url or command.icon_url
+                )
             )
         return Answer(text, props, answer.type, answer.attachments)
 
@@ -494,7 +510,9 @@ class CommandService:
             require_channel_member(s, execution.actor, channel)
             refuse_deleted_channel(channel)
             root_id = execution.root_id if channel.id == execution.channel.id else ""
-            self.hub.posts.post_answer(s, channel, execution.user.id, self._answer(execution, answer), root_id=root_id)
+            self.hub.posts.post_answer(
+                s, channel, execution.user.id, self._answer(execution, answer), root_id=root_id
+            )
 
     def _answer_channel(self, s: Session, execution: _Execution, channel_id: str) -> models.Channel:
         """An answer may name another channel the user belongs to; otherwise it goes where the
@@ -523,7 +541,10 @@ class CommandService:
 def _command_failed(trigger: str, detail: str) -> AppError:
     # 502: the integration, not the request, failed (Mattermost answers 500 here).
     return AppError(
-        "api.command.execute_command.failed.app_error", f"Command with a trigger of '{trigger}' failed.", 502, detail
+        "api.command.execute_command.failed.app_error",
+        f"Command with a trigger of '{trigger}' failed.",
+        502,
+        detail,
     )
 
 
@@ -536,7 +557,10 @@ def parse_command_response(body: bytes, content_type: str) -> CommandResponse:
         data = jsonsafe.loads(body)
     except ValueError as exc:
         raise AppError(
-            "api.command.execute_command.format.app_error", "The command's response is not valid JSON.", 400, str(exc)
+            "api.command.execute_command.format.app_error",
+            "The command's response is not valid JSON.",
+            400,
+            str(exc),
         ) from None
     return _response_from(data, depth=0)
 
@@ -579,4 +603,3 @@ def _response_from(data: Any, depth: int) -> CommandResponse:
         attachments=attachments,
         extra_responses=tuple(_response_from(extra, depth + 1) for extra in extras),
     )
-

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hub.errors import AppError
+from hub.extensions import EPHEMERAL, IN_CHANNEL, CommandCall, CommandResponse
 from hub.permissions import Actor, channel_member
 from hub.services.channels import group_channel_name
-from hub.extensions import EPHEMERAL, IN_CHANNEL, CommandCall, CommandResponse
 from webhooks.commands.builtin import registry
 
 SITE = "https://chat.example.com"

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
-from hub import models
+from hub import models, signing
 from hub.ids import new_id
 from tests.fixtures import assert_app_error
 from tests.receiver import Answer
-from hub import signing
 from webhooks import actions
 
 COMMAND_KEYS = {
@@ -61,10 +60,14 @@ def test_team_admin_manages_custom_commands(api, room):
     assert (created["trigger"], created["creator_id"], len(created["token"])) == ("deploy", room.owner.id, 26)
     as_owner = api.as_(room.owner)
     assert as_owner.get(f"commands/{created['id']}").get_json() == created
-    updated = as_owner.put(f"commands/{created['id']}", {**created, "trigger": "ship", "method": "G"}).get_json()
+    updated = as_owner.put(
+        f"commands/{created['id']}", {**created, "trigger": "ship", "method": "G"}
+    ).get_json()
     assert (updated["trigger"], updated["method"]) == ("ship", "G")
     token = as_owner.put(f"commands/{created['id']}/regen_token").get_json()["token"]
-    assert token != created["token"] and as_owner.get(f"commands/{created['id']}").get_json()["token"] == token
+    assert (
+        token != created["token"] and as_owner.get(f"commands/{created['id']}").get_json()["token"] == token
+    )
     listed = as_owner.get(f"commands?team_id={room.team_id}&custom_only=true").get_json()
     assert [c["id"] for c in listed] == [created["id"]]
     assert as_owner.delete(f"commands/{created['id']}").status_code == 200
@@ -76,7 +79,9 @@ def test_members_see_sanitised_commands_and_builtins(api, room):
     make_command(api, room, "https://example.com/deploy", auto_complete=True, auto_complete_desc="Ship it")
     make_command(api, room, "https://example.com/quiet", trigger="quiet")
     as_member = api.as_(room.member)
-    assert_app_error(as_member.post("commands", {"team_id": room.team_id, "trigger": "x", "url": "https://e.x"}), 403)
+    assert_app_error(
+        as_member.post("commands", {"team_id": room.team_id, "trigger": "x", "url": "https://e.x"}), 403
+    )
     assert_app_error(as_member.get(f"commands?team_id={room.team_id}&custom_only=true"), 403)
     listed = {c["trigger"]: c for c in as_member.get(f"commands?team_id={room.team_id}").get_json()}
     assert {"echo", "away", "deploy", "quiet"} <= set(listed)
@@ -112,7 +117,9 @@ def test_bad_command_definitions(api, room):
 def test_disabled_commands_answer_501_but_builtins_work(api, hub, room):
     created = make_command(api, room, "https://example.com/x")
     hub.config["ServiceSettings"]["EnableCommands"] = False
-    assert_app_error(api.as_(room.owner).get(f"commands/{created['id']}"), 501, "api.command.disabled.app_error")
+    assert_app_error(
+        api.as_(room.owner).get(f"commands/{created['id']}"), 501, "api.command.disabled.app_error"
+    )
     assert execute(api, room.owner, room.channel_id, "/echo still here").status_code == 200
 
 
@@ -128,7 +135,9 @@ def test_builtin_in_channel_answer_becomes_the_callers_post(api, room):
 
 def test_builtin_reply_in_a_thread(api, room):
     root = api.as_(room.member).post("posts", {"channel_id": room.channel_id, "message": "root"}).get_json()
-    assert execute(api, room.member, room.channel_id, "/echo in thread", root_id=root["id"]).status_code == 200
+    assert (
+        execute(api, room.member, room.channel_id, "/echo in thread", root_id=root["id"]).status_code == 200
+    )
     assert channel_posts(api, room.member, room.channel_id)[-1]["root_id"] == root["id"]
 
 
@@ -145,7 +154,9 @@ def test_builtin_ephemeral_answer_reaches_the_caller_only(api, room, ws_connect)
 
 def test_unknown_trigger_and_bad_requests(api, room):
     assert_app_error(
-        execute(api, room.member, room.channel_id, "/nosuchthing x"), 404, "api.command.execute_command.not_found.app_error"
+        execute(api, room.member, room.channel_id, "/nosuchthing x"),
+        404,
+        "api.command.execute_command.not_found.app_error",
     )
     assert_app_error(execute(api, room.member, room.channel_id, "echo x"), 400)
     assert_app_error(execute(api, room.member, room.channel_id, "/"), 400)
@@ -157,7 +168,9 @@ def test_unknown_trigger_and_bad_requests(api, room):
 # ---- custom commands -----------------------------------------------------------------------
 def test_custom_command_is_called_with_mattermosts_fields_and_signed(api, hub, room, receiver):
     command = make_command(api, room, receiver.url("/deploy"))
-    receiver.answer = Answer.json({"response_type": "in_channel", "text": "Deploying <https://ci.example/7|#7>"})
+    receiver.answer = Answer.json(
+        {"response_type": "in_channel", "text": "Deploying <https://ci.example/7|#7>"}
+    )
     answer = execute(api, room.member, room.channel_id, "/deploy  api prod ")
     assert answer.status_code == 200, answer.get_data(as_text=True)
     request = receiver.next()
@@ -257,11 +270,17 @@ def test_response_url_takes_five_delayed_answers(api, room, receiver):
     path = response_url.split("://", 1)[1].split("/", 1)[1]
     for number in range(1, 6):
         body = json.dumps({"response_type": "in_channel", "text": f"step {number}"})
-        delayed = api.as_(None).request("POST", f"/{path}", data=body, headers={"Content-Type": "application/json"})
+        delayed = api.as_(None).request(
+            "POST", f"/{path}", data=body, headers={"Content-Type": "application/json"}
+        )
         assert delayed.status_code == 200 and delayed.get_data() == b"ok"
-    sixth = api.as_(None).request("POST", f"/{path}", data='{"text": "6"}', headers={"Content-Type": "application/json"})
+    sixth = api.as_(None).request(
+        "POST", f"/{path}", data='{"text": "6"}', headers={"Content-Type": "application/json"}
+    )
     assert_app_error(sixth, 400, "app.command_webhook.try_use.invalid.app_error")
     messages = [p["message"] for p in channel_posts(api, room.member, room.channel_id)]
     assert messages[-5:] == [f"step {n}" for n in range(1, 6)]
-    unknown = api.as_(None).request("POST", f"/hooks/commands/{new_id()}", data="{}", headers={"Content-Type": "application/json"})
+    unknown = api.as_(None).request(
+        "POST", f"/hooks/commands/{new_id()}", data="{}", headers={"Content-Type": "application/json"}
+    )
     assert_app_error(unknown, 404, "app.command_webhook.get.missing")

@@ -19,16 +19,16 @@ NAME = "incoming_webhooks"
 class IncomingWebhooks:
     name = NAME
 
-    def install(self, hub: "Hub") -> None:
+    def install(self, hub: Hub) -> None:
         hub.extensions.add_service(NAME, IncomingWebhookService(hub))
 
-    def blueprints(self) -> "list[Blueprint]":
+    def blueprints(self) -> list[Blueprint]:
         from webhooks.incoming.routes import bp
 
         return [bp]
 
 
-def service(hub: "Hub") -> IncomingWebhookService:
+def service(hub: Hub) -> IncomingWebhookService:
     return hub.extensions.service(NAME, IncomingWebhookService)
 
 

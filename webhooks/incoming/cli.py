@@ -51,18 +51,20 @@ def _hook_fields(args: argparse.Namespace, current_filter: dict[str, Any]) -> di
     return fields
 
 
-def cmd_create(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_create(hub: Hub, args: argparse.Namespace) -> None:
     channel = find_channel(hub, args.channel)
     owner = find_user(hub, args.user)
     fields = _hook_fields(args, EventFilter().to_api())
-    hook = incoming.service(hub).create(LOCAL_ACTOR, {**fields, "channel_id": channel.id, "user_id": owner.id})
+    hook = incoming.service(hub).create(
+        LOCAL_ACTOR, {**fields, "channel_id": channel.id, "user_id": owner.id}
+    )
     with hub.store.read() as s:
         place = channel_ref(s, hook.channel_id)
     print(f"Created incoming webhook {hook.id} in {place}, posting as {owner.username}; its URL:")
     print(hook_url(hub.config, hook))
 
 
-def cmd_modify(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_modify(hub: Hub, args: argparse.Namespace) -> None:
     hooks = incoming.service(hub)
     current = hooks.get(LOCAL_ACTOR, args.hook_id)
     fields = _hook_fields(args, to_api(current)["event_filter"])
@@ -99,7 +101,7 @@ def _add_hook_options(parser: argparse.ArgumentParser, *, modifying: bool) -> No
     )
 
 
-def register(cli: "Cli") -> None:
+def register(cli: Cli) -> None:
     webhook = cli.group(*GROUP)
     create = cli.hub_command(webhook, "create-incoming", cmd_create, "Create an incoming webhook.")
     create.add_argument("--channel", required=True, help="TEAM:CHANNEL or channel id")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qs
 
 from hub import jsonsafe
@@ -36,9 +37,7 @@ class WebhookMessage:
 
 
 def parse_error(detail: str) -> AppError:
-    return AppError(
-        "web.incoming_webhook.parse.app_error", "Unable to parse incoming data.", 400, detail
-    )
+    return AppError("web.incoming_webhook.parse.app_error", "Unable to parse incoming data.", 400, detail)
 
 
 def parse_payload(body: bytes, content_type: str) -> WebhookMessage:
@@ -134,5 +133,3 @@ def _attachment_to_markdown(attachment: dict[str, Any]) -> dict[str, Any]:
             for f in converted["fields"]
         ]
     return converted
-
-

@@ -53,7 +53,9 @@ def _delivery() -> Delivery:
     if request.mimetype == "multipart/form-data":
         parser = FormDataParser(max_form_memory_size=len(body) + 1)
         try:
-            _, fields, _ = parser.parse(io.BytesIO(body), request.mimetype, len(body), request.mimetype_params)
+            _, fields, _ = parser.parse(
+                io.BytesIO(body), request.mimetype, len(body), request.mimetype_params
+            )
         except RequestEntityTooLarge:
             raise parse_error("the multipart body could not be read") from None
         form = {name: fields[name] for name in fields}

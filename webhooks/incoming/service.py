@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,6 @@ from hub.permissions import (
     team_member,
 )
 from hub.ratelimit import TokenBucket
-from webhooks.management import Integrations, TextLimit, text_changes
 from hub.services.posts import (
     CUSTOM_TYPE_PREFIX,
     EPHEMERAL_TYPE,
@@ -41,6 +41,7 @@ from webhooks.incoming.payload import (
     parse_form_fields,
     parse_payload,
 )
+from webhooks.management import Integrations, TextLimit, text_changes
 
 if TYPE_CHECKING:
     from hub.services import Hub
@@ -97,7 +98,7 @@ class EventFilter:
     failures_and_recoveries_only: bool = False
 
     @classmethod
-    def from_stored(cls, data: Mapping[str, Any] | None) -> "EventFilter":
+    def from_stored(cls, data: Mapping[str, Any] | None) -> EventFilter:
         data = data or {}
         return cls(
             tuple(data.get("include") or ()),
@@ -106,7 +107,7 @@ class EventFilter:
         )
 
     @classmethod
-    def parse(cls, value: Any) -> "EventFilter":
+    def parse(cls, value: Any) -> EventFilter:
         if value is None:
             return cls()
         if not isinstance(value, dict):
@@ -129,7 +130,9 @@ class EventFilter:
         return cls(
             patterns["include"],
             patterns["exclude"],
-            False if only is None else validation.require_bool("event_filter.failures_and_recoveries_only", only),
+            False
+            if only is None
+            else validation.require_bool("event_filter.failures_and_recoveries_only", only),
         )
 
     def to_api(self) -> dict[str, Any]:
@@ -180,7 +183,9 @@ def _field_changes(fields: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     if fields.get("adapter") is not None:
         adapter = fields["adapter"]
         if adapter != "" and adapter not in registry():
-            raise invalid_param("adapter", f"adapter must be one of: {', '.join(sorted(registry()))} (or empty)")
+            raise invalid_param(
+                "adapter", f"adapter must be one of: {', '.join(sorted(registry()))} (or empty)"
+            )
         changes["adapter"] = adapter
     if fields.get("secret") is not None:
         changes["secret"] = validation.require_str("secret", fields["secret"], max_len=MAX_SECRET_LENGTH)
@@ -200,18 +205,23 @@ def _channel_locked(requested: str) -> AppError:
 
 def _post_not_found(post_id: str) -> AppError:
     return AppError(
-        "app.post.get.app_error", "Unable to get the post.", 404, f"post_id={post_id} was not made by this hook"
+        "app.post.get.app_error",
+        "Unable to get the post.",
+        404,
+        f"post_id={post_id} was not made by this hook",
     )
 
 
 class IncomingWebhookService:
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.rows = Integrations(
             hub,
             models.IncomingWebhook,
             enabled_setting="EnableIncomingWebhooks",
-            disabled=lambda: _webhook_error("disabled", "Incoming webhooks have been disabled by the system admin.", 501),
+            disabled=lambda: _webhook_error(
+                "disabled", "Incoming webhooks have been disabled by the system admin.", 501
+            ),
             id_name="hook_id",
             not_found=hook_not_found,
         )
@@ -491,7 +501,9 @@ class IncomingWebhookService:
     def _note_unhandled(self, hook: models.IncomingWebhook, adapter_name: str, event: str) -> None:
         """Logged, kept on the hook for its owner to see in the console, and told to the owner's open
         clients the first time each kind of event arrives."""
-        unhandled_events.info("hook %s: the %s adapter does not render %r events", hook.id, adapter_name, event)
+        unhandled_events.info(
+            "hook %s: the %s adapter does not render %r events", hook.id, adapter_name, event
+        )
         label = f"{adapter_name}:{event}"[:255]
         with self.hub.store.write() as s:
             row = self._live_hook(s, hook.id)
@@ -505,8 +517,8 @@ class IncomingWebhookService:
                 hook.user_id,
                 hook.channel_id,
                 hook.user_id,
-                f"The incoming webhook \"{hook.display_name or hook.id}\" received a {adapter_name} "
-                f"\"{event}\" event, which Hubbub does not turn into a post; it answered 200 and ignored it.",
+                f'The incoming webhook "{hook.display_name or hook.id}" received a {adapter_name} '
+                f'"{event}" event, which Hubbub does not turn into a post; it answered 200 and ignored it.',
                 EPHEMERAL_TYPE,
                 {},
             )
@@ -599,4 +611,6 @@ class IncomingWebhookService:
     def _create_posts(
         self, s: Session, hook: models.IncomingWebhook, channel: models.Channel, message: WebhookMessage
     ) -> list[PostView]:
-        return self.hub.posts.post_answer(s, channel, hook.user_id, self._answer(hook, message, from_webhook="true"))
+        return self.hub.posts.post_answer(
+            s, channel, hook.user_id, self._answer(hook, message, from_webhook="true")
+        )

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from tests.fixtures import assert_app_error
-from webhooks.incoming.test_incoming_webhooks import assert_ok, channel_posts, make_hook
 from webhooks.incoming.adapters import registry
+from webhooks.incoming.test_incoming_webhooks import assert_ok, channel_posts, make_hook
 
 ADAPTERS_DIR = Path(__file__).resolve().parent / "adapters"
 SHARED_JENKINS = Path("/work/shared/fixtures/jenkins")
@@ -315,8 +315,15 @@ def test_pattern_filters(api, room, hook):
 
 def test_bad_event_filter_is_400(api, room, hook):
     owner = api.as_(room.owner)
-    for bad in ("pipeline", {"include": "pipeline"}, {"include": [""]}, {"exclude": [1]},
-                {"include": ["x" * 101]}, {"include": ["p"] * 51}, {"failures_and_recoveries_only": "yes"}):
+    for bad in (
+        "pipeline",
+        {"include": "pipeline"},
+        {"include": [""]},
+        {"exclude": [1]},
+        {"include": ["x" * 101]},
+        {"include": ["p"] * 51},
+        {"failures_and_recoveries_only": "yes"},
+    ):
         assert_app_error(owner.put(f"hooks/incoming/{hook['id']}", {**hook, "event_filter": bad}), 400)
         created = owner.post("hooks/incoming", {"channel_id": room.channel_id, "event_filter": bad})
         assert_app_error(created, 400)

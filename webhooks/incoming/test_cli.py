@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from hub import models
 from hub.cli.lookups import LOCAL_ACTOR
-from webhooks.incoming.service import to_api
-from tests.fixtures import PASSWORD
 from tests.cli_support import fails
+from tests.fixtures import PASSWORD
 from webhooks import incoming
+from webhooks.incoming.service import to_api
 
 SITE_URL = "http://localhost:8065"
 GITLAB_FIXTURES = Path(__file__).resolve().parent / "adapters" / "gitlab" / "fixtures"

@@ -52,7 +52,9 @@ def send(
 ):
     data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
     sent = {"Content-Type": content_type} if content_type else {}
-    return api.as_(None).request(method, f"/hooks/{hook_id}{path}", data=data, headers={**sent, **(headers or {})})
+    return api.as_(None).request(
+        method, f"/hooks/{hook_id}{path}", data=data, headers={**sent, **(headers or {})}
+    )
 
 
 def assert_ok(response) -> None:
@@ -377,9 +379,13 @@ def test_multipart_form_fields(api, hub, room, hook):
     settings(hub, EnablePostUsernameOverride=True)
     boundary = "hubbubboundary"
     parts = [("text", "from a form"), ("username", "ci-bot")]
-    body = "".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in parts
-    ) + f"--{boundary}--\r\n"
+    body = (
+        "".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in parts
+        )
+        + f"--{boundary}--\r\n"
+    )
     assert_ok(send(api, hook["id"], body, content_type=f"multipart/form-data; boundary={boundary}"))
     post = last_post(api, room.owner, room.channel_id)
     assert (post["message"], post["props"]["override_username"]) == ("from a form", "ci-bot")
@@ -393,12 +399,20 @@ def test_priority(api, room, hook):
     post = last_post(api, room.owner, room.channel_id)
     assert post["metadata"]["priority"] == priority
     assert api.as_(room.member).get(f"posts/{post['id']}").get_json()["metadata"]["priority"] == priority
-    for bad in ({"priority": "shouting"}, {"priority": "important", "persistent_notifications": True}, "urgent"):
+    for bad in (
+        {"priority": "shouting"},
+        {"priority": "important", "persistent_notifications": True},
+        "urgent",
+    ):
         assert send(api, hook["id"], {"text": "x", "priority": bad}).status_code == 400
 
 
 def test_post_api_accepts_priority_metadata(api, room):
-    body = {"channel_id": room.channel_id, "message": "heads up", "metadata": {"priority": {"priority": "important"}}}
+    body = {
+        "channel_id": room.channel_id,
+        "message": "heads up",
+        "metadata": {"priority": {"priority": "important"}},
+    }
     created = api.as_(room.owner).post("posts", body)
     assert created.status_code == 201
     assert created.get_json()["metadata"]["priority"] == {
@@ -496,14 +510,22 @@ def test_plain_accept_keeps_mattermost_answer(api, hook):
 
 
 def test_hook_updates_and_deletes_its_own_post(api, hub, room, hook, ws_connect):
-    created = send(api, hook["id"], {"text": "pipeline #3 running", "attachments": [{"color": "#D4A72C"}]},
-                   path="?return=post").get_json()
+    created = send(
+        api,
+        hook["id"],
+        {"text": "pipeline #3 running", "attachments": [{"color": "#D4A72C"}]},
+        path="?return=post",
+    ).get_json()
     reader = ws_connect(room.member)
     update = {"text": "pipeline #3 passed", "attachments": [{"color": "#2DA44E", "title": "passed"}]}
     answer = send(api, hook["id"], update, path=f"/posts/{created['id']}", method="PUT")
     assert answer.status_code == 200, answer.get_data(as_text=True)
     edited = answer.get_json()
-    assert (edited["id"], edited["message"], edited["type"]) == (created["id"], "pipeline #3 passed", "slack_attachment")
+    assert (edited["id"], edited["message"], edited["type"]) == (
+        created["id"],
+        "pipeline #3 passed",
+        "slack_attachment",
+    )
     assert edited["props"]["attachments"] == update["attachments"]
     assert edited["props"]["from_webhook"] == "true" and edited["edit_at"] > 0
     frame = reader.expect("post_edited", timeout=2)
@@ -520,7 +542,9 @@ def test_hook_updates_and_deletes_its_own_post(api, hub, room, hook, ws_connect)
 def test_hook_cannot_touch_posts_it_did_not_make(api, room, hook):
     other = make_hook(api, room.owner, room.channel_id)
     theirs = send(api, other["id"], {"text": "theirs"}, path="?return=post").get_json()
-    user_post = api.as_(room.owner).post("posts", {"channel_id": room.channel_id, "message": "mine"}).get_json()
+    user_post = (
+        api.as_(room.owner).post("posts", {"channel_id": room.channel_id, "message": "mine"}).get_json()
+    )
     for post_id in (theirs["id"], user_post["id"], new_id(), "bad-id"):
         for method in ("PUT", "DELETE"):
             answer = send(api, hook["id"], {"text": "x"}, path=f"/posts/{post_id}", method=method)

@@ -19,19 +19,19 @@ NAME = "outgoing_webhooks"
 class OutgoingWebhooks:
     name = NAME
 
-    def install(self, hub: "Hub") -> None:
+    def install(self, hub: Hub) -> None:
         hooks = OutgoingWebhookService(hub)
         hub.extensions.add_service(NAME, hooks)
         hub.extensions.post_hooks.append(hooks)
         hub.extensions.add_delivery_kind(OUTGOING_WEBHOOK_DELIVERIES)
 
-    def blueprints(self) -> "list[Blueprint]":
+    def blueprints(self) -> list[Blueprint]:
         from webhooks.outgoing.routes import bp
 
         return [bp]
 
 
-def service(hub: "Hub") -> OutgoingWebhookService:
+def service(hub: Hub) -> OutgoingWebhookService:
     return hub.extensions.service(NAME, OutgoingWebhookService)
 
 

@@ -26,7 +26,7 @@ def place(s: Session, hook: models.OutgoingWebhook) -> str:
     return f"{s.get(models.Team, hook.team_id).name} (every public channel)"
 
 
-def _fields(hub: "Hub", args: argparse.Namespace) -> dict[str, Any]:
+def _fields(hub: Hub, args: argparse.Namespace) -> dict[str, Any]:
     given = {
         "trigger_words": args.trigger_word,
         "trigger_when": TRIGGER_WHEN.get(args.trigger_when),
@@ -43,7 +43,7 @@ def _fields(hub: "Hub", args: argparse.Namespace) -> dict[str, Any]:
     return fields
 
 
-def _print_hook(hub: "Hub", verb: str, hook: models.OutgoingWebhook) -> None:
+def _print_hook(hub: Hub, verb: str, hook: models.OutgoingWebhook) -> None:
     with hub.store.read() as s:
         where = place(s, hook)
     print(f"{verb} outgoing webhook {hook.id} in {where}; the token its callbacks receive:")
@@ -56,7 +56,7 @@ def _print_signing_secret(signing_secret: str) -> None:
     print(signing_secret)
 
 
-def cmd_create(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_create(hub: Hub, args: argparse.Namespace) -> None:
     with hub.store.read() as s:
         team_id = find_team(hub, s, args.team).id
     creator = find_user(hub, args.user)
@@ -66,17 +66,17 @@ def cmd_create(hub: "Hub", args: argparse.Namespace) -> None:
     _print_signing_secret(hook.signing_secret)
 
 
-def cmd_regen_token(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_regen_token(hub: Hub, args: argparse.Namespace) -> None:
     _print_hook(hub, "New token for", outgoing.service(hub).regenerate_token(LOCAL_ACTOR, args.hook_id))
 
 
-def cmd_regen_signing_secret(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_regen_signing_secret(hub: Hub, args: argparse.Namespace) -> None:
     hook = outgoing.service(hub).regenerate_signing_secret(LOCAL_ACTOR, args.hook_id)
     print(f"New signing secret for outgoing webhook {hook.id}; the old one no longer verifies.")
     _print_signing_secret(hook.signing_secret)
 
 
-def cmd_modify(hub: "Hub", args: argparse.Namespace) -> None:
+def cmd_modify(hub: Hub, args: argparse.Namespace) -> None:
     hooks = outgoing.service(hub)
     current = hooks.get(LOCAL_ACTOR, args.hook_id)
     fields = _fields(hub, args)
@@ -106,7 +106,7 @@ def _add_options(parser: argparse.ArgumentParser, *, modifying: bool) -> None:
     parser.add_argument("--username", metavar="NAME", help="the name the answers show")
 
 
-def register(cli: "Cli") -> None:
+def register(cli: Cli) -> None:
     webhook = cli.group(*GROUP)
     create = cli.hub_command(webhook, "create-outgoing", cmd_create, "Create an outgoing webhook.")
     create.add_argument("--team", required=True, help="team name or id")

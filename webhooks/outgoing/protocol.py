@@ -3,8 +3,9 @@ and trigger_when), the request body it sends, and what its answer asks to post."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 from hub import jsonsafe
@@ -15,7 +16,9 @@ EXACT_MATCH, STARTS_WITH = 0, 1
 COMMENT = "comment"
 
 
-def trigger_word(message: str, trigger_words: Sequence[str], trigger_when: int, has_channel: bool) -> str | None:
+def trigger_word(
+    message: str, trigger_words: Sequence[str], trigger_when: int, has_channel: bool
+) -> str | None:
     """The trigger word a message fires a hook with, "" for a channel hook without trigger words (every
     post fires it), or None when it does not fire."""
     if not trigger_words:

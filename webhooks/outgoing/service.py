@@ -14,14 +14,14 @@ from hub import models, validation
 from hub.answers import Answer, slack_text_to_markdown
 from hub.errors import AppError, invalid_param
 from hub.extensions import PostHook
-from webhooks.management import Integrations, TextLimit, text_changes
 from hub.ids import new_id, now_ms
 from hub.integrations import OUTGOING_WEBHOOK, owner_is_member, require_integration_owner
+from hub.outbound import OutboundResponse, check_url
 from hub.permissions import Actor, require_admin, require_team_admin
 from hub.security import new_signing_secret
 from hub.services.deliveries import delivery_to_api
 from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, client_props, override_props
-from hub.outbound import OutboundResponse, check_url
+from webhooks.management import Integrations, TextLimit, text_changes
 from webhooks.outgoing.protocol import (
     COMMENT,
     EXACT_MATCH,
@@ -185,14 +185,16 @@ class OutgoingWebhookService(PostHook):
     """Outgoing webhooks. As a post hook it queues a delivery to every hook a new post triggers, in the
     post's transaction."""
 
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.rows = Integrations(
             hub,
             models.OutgoingWebhook,
             enabled_setting="EnableOutgoingWebhooks",
             disabled=lambda: AppError(
-                "api.outgoing_webhook.disabled.app_error", "Outgoing webhooks have been disabled by the system admin.", 501
+                "api.outgoing_webhook.disabled.app_error",
+                "Outgoing webhooks have been disabled by the system admin.",
+                501,
             ),
             id_name="hook_id",
             not_found=hook_not_found,
@@ -415,7 +417,12 @@ class OutgoingWebhookService(PostHook):
             hook = self.rows.managed(s, actor, hook_id)
             delivery = s.get(models.Delivery, validation.require_id("delivery_id", delivery_id))
             if delivery is None or delivery.source_id != hook.id:
-                raise AppError("app.delivery.get.app_error", "Unable to get the delivery.", 404, f"delivery_id={delivery_id}")
+                raise AppError(
+                    "app.delivery.get.app_error",
+                    "Unable to get the delivery.",
+                    404,
+                    f"delivery_id={delivery_id}",
+                )
             return delivery_to_api(self.hub.deliveries.redeliver(s, delivery), [])
 
     def send_test(self, actor: Actor, hook_id: str) -> list[dict[str, Any]]:
@@ -441,7 +448,12 @@ class OutgoingWebhookService(PostHook):
             )
             made = [
                 self.hub.deliveries.enqueue(
-                    s, KIND, hook.id, url, content_type=hook.content_type, body=sample.body(hook.content_type),
+                    s,
+                    KIND,
+                    hook.id,
+                    url,
+                    content_type=hook.content_type,
+                    body=sample.body(hook.content_type),
                     context={"test": True},
                 )
                 for url in hook.callback_urls
@@ -460,7 +472,7 @@ class OutgoingWebhookDeliveries:
             return None
         return hook.signing_secret
 
-    def answered(self, hub: "Hub", delivery: models.Delivery, response: OutboundResponse) -> None:
+    def answered(self, hub: Hub, delivery: models.Delivery, response: OutboundResponse) -> None:
         """A JSON answer with text or attachments is posted as the hook's creator: in the channel, or as
         a reply in the post's thread for `response_type: comment`."""
         answer = parse_answer(response.body)
@@ -480,7 +492,9 @@ class OutgoingWebhookDeliveries:
                 **client_props(answer.props),
                 "from_webhook": "true",
                 "webhook_display_name": hook.display_name,
-                **override_props(settings, answer.username or hook.username, answer.icon_url or hook.icon_url),
+                **override_props(
+                    settings, answer.username or hook.username, answer.icon_url or hook.icon_url
+                ),
             }
             post_type = answer.type if answer.type.startswith(CUSTOM_TYPE_PREFIX) else ""
             root_id = delivery.context.get("root_id", "") if answer.response_type == COMMENT else ""
@@ -491,7 +505,7 @@ class OutgoingWebhookDeliveries:
                 s, channel, creator.id, Answer(text, props, post_type, answer.attachments), root_id=root_id
             )
 
-    def record_outcome(self, hub: "Hub", s: Session, delivery: models.Delivery, succeeded: bool) -> None:
+    def record_outcome(self, hub: Hub, s: Session, delivery: models.Delivery, succeeded: bool) -> None:
         hook = s.get(models.OutgoingWebhook, delivery.source_id)
         if hook is None:
             return
@@ -513,7 +527,7 @@ class OutgoingWebhookDeliveries:
                 hook.creator_id,
                 channel_id,
                 hook.creator_id,
-                f"The outgoing webhook \"{hook.display_name or hook.id}\" was {hook.disabled_reason}. "
+                f'The outgoing webhook "{hook.display_name or hook.id}" was {hook.disabled_reason}. '
                 "Fix its callback and clear disabled_reason to switch it back on.",
                 EPHEMERAL_TYPE,
                 {},

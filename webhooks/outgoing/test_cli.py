@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from hub import models
 from hub.cli.lookups import LOCAL_ACTOR
-from webhooks.outgoing.service import to_api
 from tests.cli_support import fails
 from tests.fixtures import PASSWORD
 from webhooks import outgoing
+from webhooks.outgoing.service import to_api
 
 CALLBACK = "https://ci.example.com/hook"
 

@@ -11,12 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from hub import models
+from hub import models, signing
 from hub.ids import now_ms
 from hub.worker import DeliveryLoop
 from tests.fixtures import assert_app_error
 from tests.receiver import Answer
-from hub import signing
 
 
 @pytest.fixture
@@ -41,7 +40,9 @@ def post(api, account, channel_id: str, message: str, **fields) -> dict:
 
 def deliveries(hub) -> list[models.Delivery]:
     with hub.store.read() as s:
-        return list(s.scalars(select(models.Delivery).order_by(models.Delivery.create_at, models.Delivery.id)))
+        return list(
+            s.scalars(select(models.Delivery).order_by(models.Delivery.create_at, models.Delivery.id))
+        )
 
 
 def send_due(hub, rounds: int = 20) -> None:
@@ -71,14 +72,21 @@ def test_a_trigger_word_queues_a_signed_delivery_and_the_answer_is_posted(api, h
         "deploy api now",
         made["id"],
     )
-    assert (form["channel_name"], form["team_domain"], form["user_name"]) == ("room", "crew", room.member.username)
+    assert (form["channel_name"], form["team_domain"], form["user_name"]) == (
+        "room",
+        "crew",
+        room.member.username,
+    )
     assert form["timestamp"] == str(made["create_at"])
     assert request.headers["X-Hubbub-Delivery"] == queued[0].id
     assert request.headers["X-Hubbub-Attempt"] == "1"
     assert signing.verify(hook["signing_secret"], request.headers, request.body)
     assert not signing.verify(hook["token"], request.headers, request.body)
     answer = channel_posts(api, room.member, room.channel_id)[-1]
-    assert (answer["user_id"], answer["message"]) == (room.owner.id, "deploy started [#1](https://ci.example/1)")
+    assert (answer["user_id"], answer["message"]) == (
+        room.owner.id,
+        "deploy started [#1](https://ci.example/1)",
+    )
     assert answer["props"]["from_webhook"] == "true" and answer["root_id"] == ""
     # The answer starts with the trigger word, yet triggers nothing: no loops.
     assert [d.state for d in deliveries(hub)] == ["delivered"]
@@ -87,13 +95,19 @@ def test_a_trigger_word_queues_a_signed_delivery_and_the_answer_is_posted(api, h
 def test_comment_answers_reply_in_the_thread_and_json_bodies(api, hub, room, hook, receiver):
     as_owner = api.as_(room.owner)
     as_owner.put(f"hooks/outgoing/{hook['id']}", {"id": hook["id"], "content_type": "application/json"})
-    receiver.answer = Answer.json({"text": "on it", "response_type": "comment", "attachments": [{"title": "t"}]})
+    receiver.answer = Answer.json(
+        {"text": "on it", "response_type": "comment", "attachments": [{"title": "t"}]}
+    )
     root = post(api, room.member, room.channel_id, "deploy web")
     send_due(hub)
     request = receiver.next()
     assert request.headers["Content-Type"] == "application/json" and request.json()["post_id"] == root["id"]
     reply = channel_posts(api, room.member, room.channel_id)[-1]
-    assert (reply["root_id"], reply["type"], reply["props"]["attachments"]) == (root["id"], "slack_attachment", [{"title": "t"}])
+    assert (reply["root_id"], reply["type"], reply["props"]["attachments"]) == (
+        root["id"],
+        "slack_attachment",
+        [{"title": "t"}],
+    )
 
 
 def test_what_does_not_trigger(api, hub, room, hook, receiver):
@@ -149,10 +163,14 @@ def test_unreachable_receivers_are_retried_up_to_the_limit(api, hub, room, hook,
     post(api, room.member, room.channel_id, "deploy")
     send_due(hub)
     (delivery,) = deliveries(hub)
-    assert (delivery.state, delivery.attempts) == ("failed", 3) and delivery.last_error.startswith("connection")
+    assert (delivery.state, delivery.attempts) == ("failed", 3) and delivery.last_error.startswith(
+        "connection"
+    )
 
 
-def test_a_hook_that_keeps_failing_is_switched_off_and_its_owner_told(api, hub, room, hook, receiver, ws_connect):
+def test_a_hook_that_keeps_failing_is_switched_off_and_its_owner_told(
+    api, hub, room, hook, receiver, ws_connect
+):
     settings = hub.config["ServiceSettings"]
     settings.update(OutgoingIntegrationMaxAttempts=1, OutgoingIntegrationMaxConsecutiveFailures=2)
     owner_socket = ws_connect(room.owner)
@@ -186,7 +204,10 @@ def test_delivery_log_redelivery_and_test_send(api, hub, room, hook, receiver):
     assert attempt["status_code"] == 500 and attempt["response"]["body"] == "thanks"
     assert hook["token"] not in json.dumps(attempt)
     assert attempt["request"]["headers"]["X-Slack-Signature"] == "[redacted]"
-    assert "token=%5Bredacted%5D" in attempt["request"]["body"] or "token=[redacted]" in attempt["request"]["body"]
+    assert (
+        "token=%5Bredacted%5D" in attempt["request"]["body"]
+        or "token=[redacted]" in attempt["request"]["body"]
+    )
 
     receiver.answer = Answer.json({})
     again = as_owner.post(f"hooks/outgoing/{hook['id']}/deliveries/{log[0]['id']}/redeliver")
@@ -213,7 +234,10 @@ def test_the_delivery_loop_sends_in_the_background(api, hub, room, hook, receive
         post(api, room.member, room.channel_id, "deploy")
         assert receiver.next(timeout=20).form["text"] == "deploy"
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and channel_posts(api, room.member, room.channel_id)[-1]["message"] != "done":
+        while (
+            time.monotonic() < deadline
+            and channel_posts(api, room.member, room.channel_id)[-1]["message"] != "done"
+        ):
             time.sleep(0.05)
         assert channel_posts(api, room.member, room.channel_id)[-1]["message"] == "done"
     finally:
@@ -237,7 +261,6 @@ def test_only_one_process_holds_the_delivery_lease(hub):
     assert hub.deliveries.take_lease("deliveries", "a", 30)
     hub.deliveries.release_lease("deliveries", "a")
     assert hub.deliveries.take_lease("deliveries", "b", 30)
-
 
 
 def test_a_claim_waiting_behind_a_slow_send_keeps_its_lease(api, hub, room, hook, receiver):

@@ -36,7 +36,20 @@ def test_trigger_words(message, words, when, has_channel, expected):
 
 
 def test_bodies_carry_mattermosts_fields():
-    post = TriggeredPost("tok", "t1", "crew", "c1", "room", 1700000000000, "u1", "alice", "p1", "deploy & go", "deploy", ("f1", "f2"))
+    post = TriggeredPost(
+        "tok",
+        "t1",
+        "crew",
+        "c1",
+        "room",
+        1700000000000,
+        "u1",
+        "alice",
+        "p1",
+        "deploy & go",
+        "deploy",
+        ("f1", "f2"),
+    )
     form = {k: v[0] for k, v in parse_qs(post.body(FORM_CONTENT_TYPE), keep_blank_values=True).items()}
     assert form == {
         "token": "tok",
@@ -57,7 +70,9 @@ def test_bodies_carry_mattermosts_fields():
 
 def test_answers():
     assert parse_answer(b"") is None and parse_answer(b"ok") is None and parse_answer(b"[1]") is None
-    answer = parse_answer(json.dumps({"text": "hi", "response_type": "comment", "attachments": [{"title": "t"}]}).encode())
+    answer = parse_answer(
+        json.dumps({"text": "hi", "response_type": "comment", "attachments": [{"title": "t"}]}).encode()
+    )
     assert answer == HookAnswer(text="hi", response_type="comment", attachments=[{"title": "t"}])
     assert answer.posts_something
     odd = parse_answer(b'{"text": 5, "props": [], "attachments": [null]}')

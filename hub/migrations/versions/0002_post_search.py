@@ -7,9 +7,8 @@ Create Date: 2026-11-24 22:55:00.000000
 
 from alembic import op
 
-
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

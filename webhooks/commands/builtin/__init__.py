@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hub.errors import AppError
-from hub.extensions import ProvidedCommand, CommandCall, CommandResponse, ephemeral
+from hub.extensions import CommandCall, CommandResponse, ProvidedCommand, ephemeral
 
 if TYPE_CHECKING:
     from hub import models
@@ -30,7 +30,7 @@ class Builtin(ABC):
     auto_complete_hint: str = ""
     forbidden_text: str = ""
 
-    def execute(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def execute(self, hub: Hub, call: CommandCall) -> CommandResponse:
         try:
             return self.run(hub, call)
         except AppError as error:
@@ -42,7 +42,7 @@ class Builtin(ABC):
             return ephemeral(error.message)
 
     @abstractmethod
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         """The command's work; `execute` turns a service's refusal into an ephemeral answer."""
 
 
@@ -56,7 +56,7 @@ def user_handle(word: str) -> str:
     return word.removeprefix("@").strip().lower()
 
 
-def active_user(hub: "Hub", username: str) -> "models.User | None":
+def active_user(hub: Hub, username: str) -> models.User | None:
     """The active user of that name, or None: commands answer a deactivated user as a missing one."""
     try:
         user = hub.users.by_username(username)
@@ -65,7 +65,7 @@ def active_user(hub: "Hub", username: str) -> "models.User | None":
     return user if user.delete_at == 0 else None
 
 
-def team_url(hub: "Hub", call: CommandCall) -> str:
+def team_url(hub: Hub, call: CommandCall) -> str:
     """`<site_url>/<team name>`: where the web app shows the caller's current team."""
     team = hub.teams.get(call.actor, call.team_id).team
     return f"{call.site_url.rstrip('/')}/{team.name}"
@@ -79,7 +79,6 @@ def registry() -> dict[str, ProvidedCommand]:
         echo,
         expand_collapse,
         groupmsg,
-        help as help_command,
         invite,
         join,
         leave,
@@ -91,6 +90,9 @@ def registry() -> dict[str, ProvidedCommand]:
         search,
         shrug,
         status,
+    )
+    from webhooks.commands.builtin import (
+        help as help_command,
     )
 
     commands: list[ProvidedCommand] = [

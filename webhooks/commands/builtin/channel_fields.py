@@ -21,7 +21,7 @@ class SetChannelField(Builtin):
     # Direct and group channels have a header but no purpose and no name of their own.
     direct_text: str = ""
 
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         if self.direct_text and hub.channels.get(call.actor, call.channel_id).type in ("D", "G"):
             return ephemeral(self.direct_text)
         if not call.text:
@@ -33,7 +33,9 @@ class SetChannelField(Builtin):
 
 
 def _too_long(what: str, limit: int) -> str:
-    return f"The text entered exceeds the character limit. The channel {what} is limited to {limit} characters."
+    return (
+        f"The text entered exceeds the character limit. The channel {what} is limited to {limit} characters."
+    )
 
 
 HEADER = SetChannelField(

@@ -16,7 +16,7 @@ INDENT = "    "
 
 @dataclass(frozen=True)
 class Code(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         if not call.text:
             return ephemeral("A message must be provided with the /code command.")
         block = "\n".join(INDENT + line for line in call.text.split("\n"))

@@ -36,7 +36,7 @@ def _is_int(value: str) -> bool:
 
 @dataclass(frozen=True)
 class Echo(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         if not call.text:
             return ephemeral("A message must be provided with the /echo command.")
         message, delay = parse(call.text)

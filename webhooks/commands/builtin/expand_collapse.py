@@ -20,7 +20,7 @@ class SetCollapse(Builtin):
     collapse: bool = False
     answer: str = ""
 
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         user_id = call.actor.user_id
         value = "true" if self.collapse else "false"
         preference = {"user_id": user_id, "category": CATEGORY, "name": NAME, "value": value}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from hub.services.channels import GROUP_MAX_USERS, GROUP_MIN_USERS
 from hub.extensions import CommandCall, CommandResponse, ephemeral
+from hub.services.channels import GROUP_MAX_USERS, GROUP_MIN_USERS
 from webhooks.commands.builtin import Builtin, active_user, team_url
 from webhooks.commands.builtin import msg as direct_message
 
@@ -30,7 +30,7 @@ def parse(text: str) -> tuple[list[str], str]:
 
 @dataclass(frozen=True)
 class GroupMsg(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         usernames, message = parse(call.text)
         others: dict[str, str] = {}  # user id → username, in the order given
         missing = []

@@ -27,7 +27,7 @@ def _channel_not_found(name: str) -> str:
 
 @dataclass(frozen=True)
 class Invite(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         answers: list[str] = []
         users: list[models.User] = []
         channels: list[models.Channel] = []
@@ -56,7 +56,7 @@ class Invite(Builtin):
         return ephemeral("\n".join(answers))
 
     def _add(
-        self, hub: "Hub", call: CommandCall, channel: models.Channel, users: list[models.User]
+        self, hub: Hub, call: CommandCall, channel: models.Channel, users: list[models.User]
     ) -> list[str]:
         if channel.type in ("D", "G"):
             return ["You can't add someone to a direct message channel."]
@@ -74,7 +74,7 @@ class Invite(Builtin):
         return answers
 
     def _refusal(
-        self, hub: "Hub", call: CommandCall, channel: models.Channel, user: models.User, error: AppError
+        self, hub: Hub, call: CommandCall, channel: models.Channel, user: models.User, error: AppError
     ) -> str:
         if error.status_code == 403:
             return f"You don't have enough permissions to add @{user.username} in ~{channel.name}."

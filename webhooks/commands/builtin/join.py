@@ -17,7 +17,7 @@ JOIN_FAILED = "An error occurred while joining the channel."
 
 @dataclass(frozen=True)
 class Join(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         name = channel_handle(call.text.split()[0]) if call.text else ""
         if not name:
             return ephemeral("Unable to find the channel.")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hub.errors import AppError
-from hub.services.channels import DEFAULT_CHANNEL
 from hub.extensions import CommandCall, CommandResponse, ephemeral
+from hub.services.channels import DEFAULT_CHANNEL
 from webhooks.commands.builtin import Builtin, team_url
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Leave(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         try:
             hub.channels.remove_member(call.actor, call.channel_id, call.actor.user_id)
         except AppError as error:

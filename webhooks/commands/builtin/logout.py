@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Logout(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         # Mattermost leaves the logout to its client; revoking it here also covers a client that only
         # follows the link.
         hub.auth.logout(call.actor)

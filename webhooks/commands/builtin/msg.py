@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Msg(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         words = call.text.split(maxsplit=1)
         user = active_user(hub, user_handle(words[0])) if words else None
         message = words[1].strip() if len(words) > 1 else ""

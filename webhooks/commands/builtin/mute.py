@@ -19,7 +19,7 @@ UNMUTED = "all"
 
 @dataclass(frozen=True)
 class Mute(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         name = channel_handle(call.text.split()[0]) if call.text else ""
         try:
             if name:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Remove(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         channel = hub.channels.get(call.actor, call.channel_id)
         if channel.type in ("D", "G"):
             return ephemeral("You can't remove someone from a direct message channel.")
@@ -24,8 +24,7 @@ class Remove(Builtin):
         user = active_user(hub, user_handle(call.text.split()[0]))
         if user is None:
             return ephemeral(
-                "We couldn't find the user. "
-                "They may have been deactivated by the System Administrator."
+                "We couldn't find the user. They may have been deactivated by the System Administrator."
             )
         try:
             hub.channels.member(call.actor, channel.id, user.id)

@@ -23,7 +23,7 @@ def snippet(message: str) -> str:
 
 @dataclass(frozen=True)
 class Search(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         if not call.text:
             return ephemeral("Type what to search for after /search, e.g. `/search release notes`.")
         query = {"terms": call.text, "per_page": MAX_RESULTS}

@@ -17,7 +17,7 @@ SHRUG = r"¯\\\_(ツ)\_/¯"
 
 @dataclass(frozen=True)
 class Shrug(Builtin):
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         return CommandResponse(IN_CHANNEL, f"{call.text} {SHRUG}" if call.text else SHRUG)
 
 

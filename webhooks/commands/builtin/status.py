@@ -17,7 +17,7 @@ class SetStatus(Builtin):
     status: str = ""
     answer: str = ""
 
-    def run(self, hub: "Hub", call: CommandCall) -> CommandResponse:
+    def run(self, hub: Hub, call: CommandCall) -> CommandResponse:
         # /dnd takes no end time here: do not disturb holds until the caller changes their status.
         user_id = call.actor.user_id
         hub.statuses.update(call.actor, user_id, {"user_id": user_id, "status": self.status})

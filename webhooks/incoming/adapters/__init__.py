@@ -4,8 +4,9 @@ its doc page. `registry()` at the end lists them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 # Attachment colours by outcome, shared by every adapter so a status looks the same whatever sent it.
 SUCCESS = "#2DA44E"

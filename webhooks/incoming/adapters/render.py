@@ -4,7 +4,8 @@ malformed payload into a 400, escaping, safe links and Slack-style attachments."
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from hub.errors import AppError

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from hub.services.posts import mention_names
-from webhooks.incoming.adapters.render import MAX_SUBJECT_CHARS, code, escape, link, quiet_mentions, safe_url, subject
+from webhooks.incoming.adapters.render import (
+    MAX_SUBJECT_CHARS,
+    code,
+    escape,
+    link,
+    quiet_mentions,
+    safe_url,
+    subject,
+)
 
 WJ = "\u2060"
 
@@ -49,7 +57,7 @@ def test_code_span_cannot_be_ended_early_nor_mention() -> None:
     ("url", "safe"),
     [
         ("https://e.test/a b)c", "https://e.test/a%20b%29c"),
-        ("HTTP://e.test/<x>\"`", "HTTP://e.test/%3Cx%3E%22%60"),
+        ('HTTP://e.test/<x>"`', "HTTP://e.test/%3Cx%3E%22%60"),
         ("https://e.test/@all", "https://e.test/%40all"),
         ("https://ada@e.test/", "https://ada@e.test/"),
         ("javascript:alert(1)", ""),

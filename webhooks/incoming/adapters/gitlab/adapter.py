@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from hub.errors import AppError
@@ -145,8 +146,11 @@ class _Fields:
         value = self.data.get(key)
         if not isinstance(value, list):
             return []
-        return [_Fields(self.event, item, f"{self._path(key)}[{i}]") for i, item in enumerate(value)
-                if isinstance(item, dict)]
+        return [
+            _Fields(self.event, item, f"{self._path(key)}[{i}]")
+            for i, item in enumerate(value)
+            if isinstance(item, dict)
+        ]
 
 
 @dataclass(frozen=True)
@@ -263,11 +267,19 @@ def _render_push(payload: _Fields) -> _Post:
         return _Post(f"{who} deleted branch {code(branch)} in {project}", CANCELLED, branch)
     branch_link = _ref_link(project_url, "tree", branch)
     total = int(payload.opt_number("total_commits_count") or len(payload.objects("commits")))
-    verb = "pushed the new branch" if created and not total else (
-        f"pushed {total} commit{'s' if total != 1 else ''} to")
+    verb = (
+        "pushed the new branch"
+        if created and not total
+        else (f"pushed {total} commit{'s' if total != 1 else ''} to")
+    )
     headline = f"{who} {verb} {branch_link} in {project}"
-    return _Post(headline, NEUTRAL, branch, safe_url(f"{project_url}/-/tree/{quote(branch, safe='')}"),
-                 _commit_lines(payload))
+    return _Post(
+        headline,
+        NEUTRAL,
+        branch,
+        safe_url(f"{project_url}/-/tree/{quote(branch, safe='')}"),
+        _commit_lines(payload),
+    )
 
 
 def _render_tag_push(payload: _Fields) -> _Post:
@@ -279,8 +291,13 @@ def _render_tag_push(payload: _Fields) -> _Post:
     sha = payload.opt_text("checkout_sha") or payload.opt_text("after")
     commit_url = f"{project_url}/-/commit/{sha}" if project_url else ""
     fields = [("Commit", _sha_link(sha, commit_url), True)] if sha else []
-    return _Post(f"{who} pushed tag {_ref_link(project_url, 'tags', tag)} in {project}", NEUTRAL, tag,
-                 safe_url(f"{project_url}/-/tags/{quote(tag, safe='')}"), fields=fields)
+    return _Post(
+        f"{who} pushed tag {_ref_link(project_url, 'tags', tag)} in {project}",
+        NEUTRAL,
+        tag,
+        safe_url(f"{project_url}/-/tags/{quote(tag, safe='')}"),
+        fields=fields,
+    )
 
 
 def _labels(payload: _Fields, attributes: _Fields) -> str:
@@ -293,8 +310,10 @@ def _render_merge_request(payload: _Fields) -> _Post:
     iid, title, action = attributes.text("iid"), attributes.text("title"), attributes.text("action")
     project, _, _ = _project(payload)
     url = attributes.opt_text("url")
-    headline = (f"{_actor(payload).mention} {_action_words(action)} merge request "
-                f"{link(f'!{iid} {title}', url)} in {project}")
+    headline = (
+        f"{_actor(payload).mention} {_action_words(action)} merge request "
+        f"{link(f'!{iid} {title}', url)} in {project}"
+    )
     branches = f"{code(attributes.text('source_branch'))} → {code(attributes.text('target_branch'))}"
     fields = [("Branches", branches, True)]
     labels = _labels(payload, attributes)
@@ -311,8 +330,9 @@ def _render_issue(payload: _Fields) -> _Post:
     action = attributes.opt_text("action") or "update"
     project, _, _ = _project(payload)
     url = attributes.opt_text("url")
-    headline = (f"{_actor(payload).mention} {_action_words(action)} issue "
-                f"{link(f'#{iid} {title}', url)} in {project}")
+    headline = (
+        f"{_actor(payload).mention} {_action_words(action)} issue {link(f'#{iid} {title}', url)} in {project}"
+    )
     fields = []
     names = [assignee.opt_text("name") for assignee in payload.objects("assignees")]
     assignees = ", ".join(escape(name) for name in names if name)
@@ -350,8 +370,13 @@ def _render_note(payload: _Fields) -> _Post:
     body = note.text("note")
     project, _, _ = _project(payload)
     target = _noteable(payload, note)
-    return _Post(f"{_actor(payload).mention} commented on {target} in {project}", NEUTRAL,
-                 "Comment", safe_url(note.opt_text("url")), _body(body))
+    return _Post(
+        f"{_actor(payload).mention} commented on {target} in {project}",
+        NEUTRAL,
+        "Comment",
+        safe_url(note.opt_text("url")),
+        _body(body),
+    )
 
 
 def _ci_ref_link(source: _Fields, project_url: str, ref: str) -> str:
@@ -372,8 +397,10 @@ def _render_pipeline(payload: _Fields) -> _Post:
     project, project_url, project_path = _project(payload)
     url = attributes.opt_text("url") or (f"{project_url}/-/pipelines/{pipeline_id}" if project_url else "")
     colour, outcome = _status_style(status)
-    headline = (f"Pipeline {link(f'#{pipeline_id}', url)} {_status_words(status)} on "
-                f"{_ci_ref_link(attributes, project_url, ref)} in {project}")
+    headline = (
+        f"Pipeline {link(f'#{pipeline_id}', url)} {_status_words(status)} on "
+        f"{_ci_ref_link(attributes, project_url, ref)} in {project}"
+    )
     fields = _ci_fields(status, attributes.opt_number("duration"))
     sha = attributes.opt_text("sha")
     if sha:
@@ -384,15 +411,25 @@ def _render_pipeline(payload: _Fields) -> _Post:
     if merge_request.opt_text("iid"):
         label = f"!{merge_request.opt_text('iid')} {merge_request.opt_text('title')}".strip()
         fields.append(("Merge request", link(label, merge_request.opt_text("url")), False))
-    failed = [escape(build.opt_text("name")) for build in payload.objects("builds")
-              if build.opt_text("status") == "failed" and build.opt_text("name")]
+    failed = [
+        escape(build.opt_text("name"))
+        for build in payload.objects("builds")
+        if build.opt_text("status") == "failed" and build.opt_text("name")
+    ]
     if failed:
         fields.append(("Failed jobs", ", ".join(sorted(failed)), False))
     user = _actor(payload)
     if user.name:
         headline += f" (triggered by {user.mention})"
-    return _Post(headline, colour, f"Pipeline #{pipeline_id}", safe_url(url), fields=fields, outcome=outcome,
-                 subject=subject("pipeline", f"{project_path}@{ref}"))
+    return _Post(
+        headline,
+        colour,
+        f"Pipeline #{pipeline_id}",
+        safe_url(url),
+        fields=fields,
+        outcome=outcome,
+        subject=subject("pipeline", f"{project_path}@{ref}"),
+    )
 
 
 def _render_job(payload: _Fields) -> _Post:
@@ -401,8 +438,10 @@ def _render_job(payload: _Fields) -> _Post:
     project, project_url, project_path = _project(payload)
     url = f"{project_url}/-/jobs/{job_id}" if project_url else ""
     colour, outcome = _status_style(status)
-    headline = (f"Job {link(name, url)} {_status_words(status)} on "
-                f"{_ci_ref_link(payload, project_url, ref)} in {project}")
+    headline = (
+        f"Job {link(name, url)} {_status_words(status)} on "
+        f"{_ci_ref_link(payload, project_url, ref)} in {project}"
+    )
     fields = _ci_fields(status, payload.opt_number("build_duration"))
     stage = payload.opt_text("build_stage")
     if stage:
@@ -410,8 +449,15 @@ def _render_job(payload: _Fields) -> _Post:
     reason = payload.opt_text("build_failure_reason")
     if status == "failed" and reason and reason != "unknown_failure":
         fields.append(("Failure reason", escape(reason.replace("_", " ")), True))
-    return _Post(headline, colour, f"Job {name}", safe_url(url), fields=fields, outcome=outcome,
-                 subject=subject("job", f"{project_path}@{ref}/{name}"))
+    return _Post(
+        headline,
+        colour,
+        f"Job {name}",
+        safe_url(url),
+        fields=fields,
+        outcome=outcome,
+        subject=subject("job", f"{project_path}@{ref}/{name}"),
+    )
 
 
 def _render_deployment(payload: _Fields) -> _Post:
@@ -429,8 +475,15 @@ def _render_deployment(payload: _Fields) -> _Post:
         commit = _commit_summary(sha, payload.opt_text("commit_url"), payload.opt_text("commit_title"))
         fields.append(("Commit", commit, True))
     job_url = safe_url(payload.opt_text("deployable_url"))
-    return _Post(headline, colour, f"Deployment to {environment}", job_url, fields=fields, outcome=outcome,
-                 subject=subject("deployment", f"{project_path}/{environment}"))
+    return _Post(
+        headline,
+        colour,
+        f"Deployment to {environment}",
+        job_url,
+        fields=fields,
+        outcome=outcome,
+        subject=subject("deployment", f"{project_path}/{environment}"),
+    )
 
 
 def _render_release(payload: _Fields) -> _Post:
@@ -441,8 +494,14 @@ def _render_release(payload: _Fields) -> _Post:
     url = payload.opt_text("url")
     headline = f"Release {link(name, url)} {_action_words(action)} in {project}"
     fields = [("Tag", _ref_link(project_url, "tags", tag), True)]
-    return _Post(headline, _ACTION_COLOURS.get(action, NEUTRAL), name, safe_url(url),
-                 _body(payload.opt_text("description")), fields)
+    return _Post(
+        headline,
+        _ACTION_COLOURS.get(action, NEUTRAL),
+        name,
+        safe_url(url),
+        _body(payload.opt_text("description")),
+        fields,
+    )
 
 
 def _render_wiki_page(payload: _Fields) -> _Post:
@@ -452,8 +511,13 @@ def _render_wiki_page(payload: _Fields) -> _Post:
     url = page.opt_text("url")
     page_link = link(title, url)
     headline = f"{_actor(payload).mention} {_action_words(action)} wiki page {page_link} in {project}"
-    return _Post(headline, _ACTION_COLOURS.get(action, NEUTRAL), title, safe_url(url),
-                 escape(clip(page.opt_text("message"))))
+    return _Post(
+        headline,
+        _ACTION_COLOURS.get(action, NEUTRAL),
+        title,
+        safe_url(url),
+        escape(clip(page.opt_text("message"))),
+    )
 
 
 _RENDERERS: dict[str, Callable[[_Fields], _Post]] = {
@@ -522,8 +586,13 @@ class GitLabAdapter:
                 attachment["author_icon"] = actor.icon
             if actor.link:
                 attachment["author_link"] = actor.link
-        return Rendered(event=event, text=post.headline, attachments=(attachment,), outcome=post.outcome,
-                        subject=post.subject)
+        return Rendered(
+            event=event,
+            text=post.headline,
+            attachments=(attachment,),
+            outcome=post.outcome,
+            subject=post.subject,
+        )
 
 
 ADAPTER = GitLabAdapter()

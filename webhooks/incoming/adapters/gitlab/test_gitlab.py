@@ -33,393 +33,542 @@ def render(name: str, payload: dict[str, Any] | None = None):
 
 
 EXPECTED = {
-    'deployment-failed': (f'Deployment to production failed in [Lighthouse]({WEB})',
-     {'fallback': 'Deployment to production failed in Lighthouse',
-      'color': '#D1242F',
-      'title': 'Deployment to production',
-      'title_link': f'{WEB}/-/jobs/7002',
-      'text': '',
-      'fields': [{'title': 'Ref', 'value': '`main`', 'short': True},
-                 {'title': 'Commit',
-                  'value': f'[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) '
-                           'Polish the lens',
-                  'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA,
-      'author_link': 'https://git.hubbub.test/ada'},
-     'failure'),
-    'deployment-success': ('Deployment to [production](https://lighthouse.hubbub.test) succeeded in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': 'Deployment to production succeeded in Lighthouse',
-      'color': '#2DA44E',
-      'title': 'Deployment to production',
-      'title_link': f'{WEB}/-/jobs/7002',
-      'text': '',
-      'fields': [{'title': 'Ref', 'value': '`main`', 'short': True},
-                 {'title': 'Commit',
-                  'value': f'[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) '
-                           'Polish the lens',
-                  'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA,
-      'author_link': 'https://git.hubbub.test/ada'},
-     'success'),
-    'issue-open': ('@ada opened issue [#31 Lamp flickers at '
-     f'dusk]({WEB}/-/issues/31) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada opened issue #31 Lamp flickers at dusk in Lighthouse',
-      'color': '#0969DA',
-      'title': '#31 Lamp flickers at dusk',
-      'title_link': f'{WEB}/-/issues/31',
-      'text': 'Seen twice this week.',
-      'fields': [{'title': 'Assignees', 'value': 'Bo Tender', 'short': True},
-                 {'title': 'Labels', 'value': 'bug', 'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'job-failed': (f'Job [unit tests]({WEB}/-/jobs/7001) failed on '
-     f'[`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': 'Job unit tests failed on main in Lighthouse',
-      'color': '#D1242F',
-      'title': 'Job unit tests',
-      'title_link': f'{WEB}/-/jobs/7001',
-      'text': '',
-      'fields': [{'title': 'Status', 'value': 'failed', 'short': True},
-                 {'title': 'Stage', 'value': 'test', 'short': True},
-                 {'title': 'Duration', 'value': '1m 33s', 'short': True},
-                 {'title': 'Failure reason', 'value': 'script failure', 'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     'failure'),
-    'job-success': (f'Job [unit tests]({WEB}/-/jobs/7001) succeeded on '
-     f'[`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': 'Job unit tests succeeded on main in Lighthouse',
-      'color': '#2DA44E',
-      'title': 'Job unit tests',
-      'title_link': f'{WEB}/-/jobs/7001',
-      'text': '',
-      'fields': [{'title': 'Status', 'value': 'success', 'short': True},
-                 {'title': 'Stage', 'value': 'test', 'short': True},
-                 {'title': 'Duration', 'value': '12s', 'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     'success'),
-    'merge_request-approved': ('@ada approved merge request [!12 Brighter \\[LED\\] '
-     f'lamp]({WEB}/-/merge_requests/12) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada approved merge request !12 Brighter [LED] lamp in Lighthouse',
-      'color': '#0969DA',
-      'title': '!12 Brighter \\[LED\\] lamp',
-      'title_link': f'{WEB}/-/merge_requests/12',
-      'text': '',
-      'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
-                 {'title': 'Labels', 'value': 'lamp', 'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'merge_request-close': ('@ada closed merge request [!12 Brighter \\[LED\\] '
-     f'lamp]({WEB}/-/merge_requests/12) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada closed merge request !12 Brighter [LED] lamp in Lighthouse',
-      'color': '#8C959F',
-      'title': '!12 Brighter \\[LED\\] lamp',
-      'title_link': f'{WEB}/-/merge_requests/12',
-      'text': '',
-      'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
-                 {'title': 'Labels', 'value': 'lamp', 'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'merge_request-merge': ('@ada merged merge request [!12 Brighter \\[LED\\] '
-     f'lamp]({WEB}/-/merge_requests/12) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada merged merge request !12 Brighter [LED] lamp in Lighthouse',
-      'color': '#2DA44E',
-      'title': '!12 Brighter \\[LED\\] lamp',
-      'title_link': f'{WEB}/-/merge_requests/12',
-      'text': '',
-      'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
-                 {'title': 'Labels', 'value': 'lamp', 'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'merge_request-open': ('@ada opened merge request [!12 Brighter \\[LED\\] '
-     f'lamp]({WEB}/-/merge_requests/12) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada opened merge request !12 Brighter [LED] lamp in Lighthouse',
-      'color': '#0969DA',
-      'title': '!12 Brighter \\[LED\\] lamp',
-      'title_link': f'{WEB}/-/merge_requests/12',
-      'text': 'Swaps the bulb for an LED.',
-      'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
-                 {'title': 'Labels', 'value': 'lamp', 'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'merge_request-unapproved': ('@ada unapproved merge request [!12 Brighter \\[LED\\] '
-     f'lamp]({WEB}/-/merge_requests/12) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada unapproved merge request !12 Brighter [LED] lamp in Lighthouse',
-      'color': '#0969DA',
-      'title': '!12 Brighter \\[LED\\] lamp',
-      'title_link': f'{WEB}/-/merge_requests/12',
-      'text': '',
-      'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
-                 {'title': 'Labels', 'value': 'lamp', 'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'merge_request-update': ('@ada updated merge request [!12 Brighter \\[LED\\] '
-     f'lamp]({WEB}/-/merge_requests/12) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada updated merge request !12 Brighter [LED] lamp in Lighthouse',
-      'color': '#0969DA',
-      'title': '!12 Brighter \\[LED\\] lamp',
-      'title_link': f'{WEB}/-/merge_requests/12',
-      'text': '',
-      'fields': [{'title': 'Branches', 'value': '`led-lamp` → `main`', 'short': True},
-                 {'title': 'Labels', 'value': 'lamp', 'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'note-commit': ('@ada commented on commit '
-     f'[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc#note_1500) '
-     f'in [Lighthouse]({WEB})',
-     {'fallback': '@ada commented on commit cccccccc in Lighthouse',
-      'color': '#0969DA',
-      'title': 'Comment',
-      'title_link': f'{WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc#note_1500',
-      'text': 'Looks good, but check the `fuse`.',
-      'fields': [],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'note-issue': ('@ada commented on issue [#31 Lamp flickers at '
-     f'dusk]({WEB}/-/issues/31#note_1500) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada commented on issue #31 Lamp flickers at dusk in Lighthouse',
-      'color': '#0969DA',
-      'title': 'Comment',
-      'title_link': f'{WEB}/-/issues/31#note_1500',
-      'text': 'Looks good, but check the `fuse`.',
-      'fields': [],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'note-merge_request': ('@ada commented on merge request [!12 Brighter \\[LED\\] '
-     f'lamp]({WEB}/-/merge_requests/12#note_1500) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada commented on merge request !12 Brighter [LED] lamp in Lighthouse',
-      'color': '#0969DA',
-      'title': 'Comment',
-      'title_link': f'{WEB}/-/merge_requests/12#note_1500',
-      'text': 'Looks good, but check the `fuse`.',
-      'fields': [],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'note-snippet': ('@ada commented on snippet [$61 '
-     f'wick\\_trimmer.py]({WEB}/-/snippets/61#note_1500) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada commented on snippet $61 wick_trimmer.py in Lighthouse',
-      'color': '#0969DA',
-      'title': 'Comment',
-      'title_link': f'{WEB}/-/snippets/61#note_1500',
-      'text': 'Looks good, but check the `fuse`.',
-      'fields': [],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'pipeline-canceled': (f'Pipeline [#5150]({WEB}/-/pipelines/5150) was canceled on '
-     f'[`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB}) (triggered by @ada)',
-     {'fallback': 'Pipeline #5150 was canceled on main in Lighthouse (triggered by @ada)',
-      'color': '#8C959F',
-      'title': 'Pipeline #5150',
-      'title_link': f'{WEB}/-/pipelines/5150',
-      'text': '',
-      'fields': [{'title': 'Status', 'value': 'canceled', 'short': True},
-                 {'title': 'Commit',
-                  'value': f'[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) '
-                           'Polish the lens',
-                  'short': False}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     'cancelled'),
-    'pipeline-failed': (f'Pipeline [#5150]({WEB}/-/pipelines/5150) failed on '
-     f'[`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB}) (triggered by @ada)',
-     {'fallback': 'Pipeline #5150 failed on main in Lighthouse (triggered by @ada)',
-      'color': '#D1242F',
-      'title': 'Pipeline #5150',
-      'title_link': f'{WEB}/-/pipelines/5150',
-      'text': '',
-      'fields': [{'title': 'Status', 'value': 'failed', 'short': True},
-                 {'title': 'Duration', 'value': '47s', 'short': True},
-                 {'title': 'Commit',
-                  'value': f'[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) '
-                           'Polish the lens',
-                  'short': False},
-                 {'title': 'Failed jobs', 'value': 'lint, unit', 'short': False}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     'failure'),
-    'pipeline-pending': (f'Pipeline [#5150]({WEB}/-/pipelines/5150) is pending on '
-     f'[`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB}) (triggered by @ada)',
-     {'fallback': 'Pipeline #5150 is pending on main in Lighthouse (triggered by @ada)',
-      'color': '#D4A72C',
-      'title': 'Pipeline #5150',
-      'title_link': f'{WEB}/-/pipelines/5150',
-      'text': '',
-      'fields': [{'title': 'Status', 'value': 'pending', 'short': True},
-                 {'title': 'Commit',
-                  'value': f'[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) '
-                           'Polish the lens',
-                  'short': False}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     'running'),
-    'pipeline-running': (f'Pipeline [#5150]({WEB}/-/pipelines/5150) is running on '
-     f'[`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB}) (triggered by @ada)',
-     {'fallback': 'Pipeline #5150 is running on main in Lighthouse (triggered by @ada)',
-      'color': '#D4A72C',
-      'title': 'Pipeline #5150',
-      'title_link': f'{WEB}/-/pipelines/5150',
-      'text': '',
-      'fields': [{'title': 'Status', 'value': 'running', 'short': True},
-                 {'title': 'Commit',
-                  'value': f'[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) '
-                           'Polish the lens',
-                  'short': False}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     'running'),
-    'pipeline-skipped': (f'Pipeline [#5150]({WEB}/-/pipelines/5150) was skipped on '
-     f'[`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB}) (triggered by @ada)',
-     {'fallback': 'Pipeline #5150 was skipped on main in Lighthouse (triggered by @ada)',
-      'color': '#8C959F',
-      'title': 'Pipeline #5150',
-      'title_link': f'{WEB}/-/pipelines/5150',
-      'text': '',
-      'fields': [{'title': 'Status', 'value': 'skipped', 'short': True},
-                 {'title': 'Commit',
-                  'value': f'[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) '
-                           'Polish the lens',
-                  'short': False}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     'cancelled'),
-    'pipeline-success': (f'Pipeline [#5150]({WEB}/-/pipelines/5150) succeeded on '
-     f'[`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB}) (triggered by @ada)',
-     {'fallback': 'Pipeline #5150 succeeded on main in Lighthouse (triggered by @ada)',
-      'color': '#2DA44E',
-      'title': 'Pipeline #5150',
-      'title_link': f'{WEB}/-/pipelines/5150',
-      'text': '',
-      'fields': [{'title': 'Status', 'value': 'success', 'short': True},
-                 {'title': 'Duration', 'value': '2m 5s', 'short': True},
-                 {'title': 'Commit',
-                  'value': f'[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) '
-                           'Polish the lens',
-                  'short': False}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     'success'),
-    'push-delete': (f'@ada deleted branch `old-lamp` in [Lighthouse]({WEB})',
-     {'fallback': '@ada deleted branch old-lamp in Lighthouse',
-      'color': '#8C959F',
-      'title': 'old-lamp',
-      'title_link': '',
-      'text': '',
-      'fields': [],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'push-many': (f'@ada pushed 9 commits to [`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada pushed 9 commits to main in Lighthouse',
-      'color': '#0969DA',
-      'title': 'main',
-      'title_link': f'{WEB}/-/tree/main',
-      'text': '- '
-              f'[`11111111`]({WEB}/-/commit/1111111111111111111111111111111111111111) '
-              'Trim the wick #1 (Ada Keeper)\n'
-              '- '
-              f'[`22222222`]({WEB}/-/commit/2222222222222222222222222222222222222222) '
-              'Trim the wick #2 (Ada Keeper)\n'
-              '- '
-              f'[`33333333`]({WEB}/-/commit/3333333333333333333333333333333333333333) '
-              'Trim the wick #3 (Ada Keeper)\n'
-              '- '
-              f'[`44444444`]({WEB}/-/commit/4444444444444444444444444444444444444444) '
-              'Trim the wick #4 (Ada Keeper)\n'
-              '- '
-              f'[`55555555`]({WEB}/-/commit/5555555555555555555555555555555555555555) '
-              'Trim the wick #5 (Ada Keeper)\n'
-              'and 4 more commits',
-      'fields': [],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'push': (f'@ada pushed 2 commits to [`main`]({WEB}/-/tree/main) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada pushed 2 commits to main in Lighthouse',
-      'color': '#0969DA',
-      'title': 'main',
-      'title_link': f'{WEB}/-/tree/main',
-      'text': '- '
-              f'[`11111111`]({WEB}/-/commit/1111111111111111111111111111111111111111) '
-              'Trim the wick #1 (Ada Keeper)\n'
-              '- '
-              f'[`22222222`]({WEB}/-/commit/2222222222222222222222222222222222222222) '
-              'Trim the wick #2 (Ada Keeper)',
-      'fields': [],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'release': (f'Release [Lighthouse 2.1]({WEB}/-/releases/v2.1.0) created '
-     f'in [Lighthouse]({WEB})',
-     {'fallback': 'Release Lighthouse 2.1 created in Lighthouse',
-      'color': '#0969DA',
-      'title': 'Lighthouse 2.1',
-      'title_link': f'{WEB}/-/releases/v2.1.0',
-      'text': 'Now with *LED* support.',
-      'fields': [{'title': 'Tag',
-                  'value': f'[`v2.1.0`]({WEB}/-/tags/v2.1.0)',
-                  'short': True}],
-      'footer': 'GitLab · harbour/lighthouse'},
-     ''),
-    'tag_push': (f'@ada pushed tag [`v2.1.0`]({WEB}/-/tags/v2.1.0) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada pushed tag v2.1.0 in Lighthouse',
-      'color': '#0969DA',
-      'title': 'v2.1.0',
-      'title_link': f'{WEB}/-/tags/v2.1.0',
-      'text': '',
-      'fields': [{'title': 'Commit',
-                  'value': f'[`11111111`]({WEB}/-/commit/1111111111111111111111111111111111111111)',
-                  'short': True}],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
-    'wiki_page-create': ('@ada created wiki page [Night '
-     f'shift]({WEB}/-/wikis/night-shift) in '
-     f'[Lighthouse]({WEB})',
-     {'fallback': '@ada created wiki page Night shift in Lighthouse',
-      'color': '#0969DA',
-      'title': 'Night shift',
-      'title_link': f'{WEB}/-/wikis/night-shift',
-      'text': 'Add the night shift rota',
-      'fields': [],
-      'footer': 'GitLab · harbour/lighthouse',
-      **ADA},
-     ''),
+    "deployment-failed": (
+        f"Deployment to production failed in [Lighthouse]({WEB})",
+        {
+            "fallback": "Deployment to production failed in Lighthouse",
+            "color": "#D1242F",
+            "title": "Deployment to production",
+            "title_link": f"{WEB}/-/jobs/7002",
+            "text": "",
+            "fields": [
+                {"title": "Ref", "value": "`main`", "short": True},
+                {
+                    "title": "Commit",
+                    "value": f"[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) "
+                    "Polish the lens",
+                    "short": True,
+                },
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+            "author_link": "https://git.hubbub.test/ada",
+        },
+        "failure",
+    ),
+    "deployment-success": (
+        f"Deployment to [production](https://lighthouse.hubbub.test) succeeded in [Lighthouse]({WEB})",
+        {
+            "fallback": "Deployment to production succeeded in Lighthouse",
+            "color": "#2DA44E",
+            "title": "Deployment to production",
+            "title_link": f"{WEB}/-/jobs/7002",
+            "text": "",
+            "fields": [
+                {"title": "Ref", "value": "`main`", "short": True},
+                {
+                    "title": "Commit",
+                    "value": f"[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) "
+                    "Polish the lens",
+                    "short": True,
+                },
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+            "author_link": "https://git.hubbub.test/ada",
+        },
+        "success",
+    ),
+    "issue-open": (
+        f"@ada opened issue [#31 Lamp flickers at dusk]({WEB}/-/issues/31) in [Lighthouse]({WEB})",
+        {
+            "fallback": "@ada opened issue #31 Lamp flickers at dusk in Lighthouse",
+            "color": "#0969DA",
+            "title": "#31 Lamp flickers at dusk",
+            "title_link": f"{WEB}/-/issues/31",
+            "text": "Seen twice this week.",
+            "fields": [
+                {"title": "Assignees", "value": "Bo Tender", "short": True},
+                {"title": "Labels", "value": "bug", "short": True},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "job-failed": (
+        f"Job [unit tests]({WEB}/-/jobs/7001) failed on [`main`]({WEB}/-/tree/main) in [Lighthouse]({WEB})",
+        {
+            "fallback": "Job unit tests failed on main in Lighthouse",
+            "color": "#D1242F",
+            "title": "Job unit tests",
+            "title_link": f"{WEB}/-/jobs/7001",
+            "text": "",
+            "fields": [
+                {"title": "Status", "value": "failed", "short": True},
+                {"title": "Stage", "value": "test", "short": True},
+                {"title": "Duration", "value": "1m 33s", "short": True},
+                {"title": "Failure reason", "value": "script failure", "short": True},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "failure",
+    ),
+    "job-success": (
+        f"Job [unit tests]({WEB}/-/jobs/7001) succeeded on "
+        f"[`main`]({WEB}/-/tree/main) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "Job unit tests succeeded on main in Lighthouse",
+            "color": "#2DA44E",
+            "title": "Job unit tests",
+            "title_link": f"{WEB}/-/jobs/7001",
+            "text": "",
+            "fields": [
+                {"title": "Status", "value": "success", "short": True},
+                {"title": "Stage", "value": "test", "short": True},
+                {"title": "Duration", "value": "12s", "short": True},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "success",
+    ),
+    "merge_request-approved": (
+        "@ada approved merge request [!12 Brighter \\[LED\\] "
+        f"lamp]({WEB}/-/merge_requests/12) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "@ada approved merge request !12 Brighter [LED] lamp in Lighthouse",
+            "color": "#0969DA",
+            "title": "!12 Brighter \\[LED\\] lamp",
+            "title_link": f"{WEB}/-/merge_requests/12",
+            "text": "",
+            "fields": [
+                {"title": "Branches", "value": "`led-lamp` → `main`", "short": True},
+                {"title": "Labels", "value": "lamp", "short": True},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "merge_request-close": (
+        "@ada closed merge request [!12 Brighter \\[LED\\] "
+        f"lamp]({WEB}/-/merge_requests/12) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "@ada closed merge request !12 Brighter [LED] lamp in Lighthouse",
+            "color": "#8C959F",
+            "title": "!12 Brighter \\[LED\\] lamp",
+            "title_link": f"{WEB}/-/merge_requests/12",
+            "text": "",
+            "fields": [
+                {"title": "Branches", "value": "`led-lamp` → `main`", "short": True},
+                {"title": "Labels", "value": "lamp", "short": True},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "merge_request-merge": (
+        "@ada merged merge request [!12 Brighter \\[LED\\] "
+        f"lamp]({WEB}/-/merge_requests/12) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "@ada merged merge request !12 Brighter [LED] lamp in Lighthouse",
+            "color": "#2DA44E",
+            "title": "!12 Brighter \\[LED\\] lamp",
+            "title_link": f"{WEB}/-/merge_requests/12",
+            "text": "",
+            "fields": [
+                {"title": "Branches", "value": "`led-lamp` → `main`", "short": True},
+                {"title": "Labels", "value": "lamp", "short": True},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "merge_request-open": (
+        "@ada opened merge request [!12 Brighter \\[LED\\] "
+        f"lamp]({WEB}/-/merge_requests/12) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "@ada opened merge request !12 Brighter [LED] lamp in Lighthouse",
+            "color": "#0969DA",
+            "title": "!12 Brighter \\[LED\\] lamp",
+            "title_link": f"{WEB}/-/merge_requests/12",
+            "text": "Swaps the bulb for an LED.",
+            "fields": [
+                {"title": "Branches", "value": "`led-lamp` → `main`", "short": True},
+                {"title": "Labels", "value": "lamp", "short": True},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "merge_request-unapproved": (
+        "@ada unapproved merge request [!12 Brighter \\[LED\\] "
+        f"lamp]({WEB}/-/merge_requests/12) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "@ada unapproved merge request !12 Brighter [LED] lamp in Lighthouse",
+            "color": "#0969DA",
+            "title": "!12 Brighter \\[LED\\] lamp",
+            "title_link": f"{WEB}/-/merge_requests/12",
+            "text": "",
+            "fields": [
+                {"title": "Branches", "value": "`led-lamp` → `main`", "short": True},
+                {"title": "Labels", "value": "lamp", "short": True},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "merge_request-update": (
+        "@ada updated merge request [!12 Brighter \\[LED\\] "
+        f"lamp]({WEB}/-/merge_requests/12) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "@ada updated merge request !12 Brighter [LED] lamp in Lighthouse",
+            "color": "#0969DA",
+            "title": "!12 Brighter \\[LED\\] lamp",
+            "title_link": f"{WEB}/-/merge_requests/12",
+            "text": "",
+            "fields": [
+                {"title": "Branches", "value": "`led-lamp` → `main`", "short": True},
+                {"title": "Labels", "value": "lamp", "short": True},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "note-commit": (
+        "@ada commented on commit "
+        f"[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc#note_1500) "
+        f"in [Lighthouse]({WEB})",
+        {
+            "fallback": "@ada commented on commit cccccccc in Lighthouse",
+            "color": "#0969DA",
+            "title": "Comment",
+            "title_link": f"{WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc#note_1500",
+            "text": "Looks good, but check the `fuse`.",
+            "fields": [],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "note-issue": (
+        "@ada commented on issue [#31 Lamp flickers at "
+        f"dusk]({WEB}/-/issues/31#note_1500) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "@ada commented on issue #31 Lamp flickers at dusk in Lighthouse",
+            "color": "#0969DA",
+            "title": "Comment",
+            "title_link": f"{WEB}/-/issues/31#note_1500",
+            "text": "Looks good, but check the `fuse`.",
+            "fields": [],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "note-merge_request": (
+        "@ada commented on merge request [!12 Brighter \\[LED\\] "
+        f"lamp]({WEB}/-/merge_requests/12#note_1500) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "@ada commented on merge request !12 Brighter [LED] lamp in Lighthouse",
+            "color": "#0969DA",
+            "title": "Comment",
+            "title_link": f"{WEB}/-/merge_requests/12#note_1500",
+            "text": "Looks good, but check the `fuse`.",
+            "fields": [],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "note-snippet": (
+        "@ada commented on snippet [$61 "
+        f"wick\\_trimmer.py]({WEB}/-/snippets/61#note_1500) in "
+        f"[Lighthouse]({WEB})",
+        {
+            "fallback": "@ada commented on snippet $61 wick_trimmer.py in Lighthouse",
+            "color": "#0969DA",
+            "title": "Comment",
+            "title_link": f"{WEB}/-/snippets/61#note_1500",
+            "text": "Looks good, but check the `fuse`.",
+            "fields": [],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "pipeline-canceled": (
+        f"Pipeline [#5150]({WEB}/-/pipelines/5150) was canceled on "
+        f"[`main`]({WEB}/-/tree/main) in "
+        f"[Lighthouse]({WEB}) (triggered by @ada)",
+        {
+            "fallback": "Pipeline #5150 was canceled on main in Lighthouse (triggered by @ada)",
+            "color": "#8C959F",
+            "title": "Pipeline #5150",
+            "title_link": f"{WEB}/-/pipelines/5150",
+            "text": "",
+            "fields": [
+                {"title": "Status", "value": "canceled", "short": True},
+                {
+                    "title": "Commit",
+                    "value": f"[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) "
+                    "Polish the lens",
+                    "short": False,
+                },
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "cancelled",
+    ),
+    "pipeline-failed": (
+        f"Pipeline [#5150]({WEB}/-/pipelines/5150) failed on "
+        f"[`main`]({WEB}/-/tree/main) in "
+        f"[Lighthouse]({WEB}) (triggered by @ada)",
+        {
+            "fallback": "Pipeline #5150 failed on main in Lighthouse (triggered by @ada)",
+            "color": "#D1242F",
+            "title": "Pipeline #5150",
+            "title_link": f"{WEB}/-/pipelines/5150",
+            "text": "",
+            "fields": [
+                {"title": "Status", "value": "failed", "short": True},
+                {"title": "Duration", "value": "47s", "short": True},
+                {
+                    "title": "Commit",
+                    "value": f"[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) "
+                    "Polish the lens",
+                    "short": False,
+                },
+                {"title": "Failed jobs", "value": "lint, unit", "short": False},
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "failure",
+    ),
+    "pipeline-pending": (
+        f"Pipeline [#5150]({WEB}/-/pipelines/5150) is pending on "
+        f"[`main`]({WEB}/-/tree/main) in "
+        f"[Lighthouse]({WEB}) (triggered by @ada)",
+        {
+            "fallback": "Pipeline #5150 is pending on main in Lighthouse (triggered by @ada)",
+            "color": "#D4A72C",
+            "title": "Pipeline #5150",
+            "title_link": f"{WEB}/-/pipelines/5150",
+            "text": "",
+            "fields": [
+                {"title": "Status", "value": "pending", "short": True},
+                {
+                    "title": "Commit",
+                    "value": f"[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) "
+                    "Polish the lens",
+                    "short": False,
+                },
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "running",
+    ),
+    "pipeline-running": (
+        f"Pipeline [#5150]({WEB}/-/pipelines/5150) is running on "
+        f"[`main`]({WEB}/-/tree/main) in "
+        f"[Lighthouse]({WEB}) (triggered by @ada)",
+        {
+            "fallback": "Pipeline #5150 is running on main in Lighthouse (triggered by @ada)",
+            "color": "#D4A72C",
+            "title": "Pipeline #5150",
+            "title_link": f"{WEB}/-/pipelines/5150",
+            "text": "",
+            "fields": [
+                {"title": "Status", "value": "running", "short": True},
+                {
+                    "title": "Commit",
+                    "value": f"[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) "
+                    "Polish the lens",
+                    "short": False,
+                },
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "running",
+    ),
+    "pipeline-skipped": (
+        f"Pipeline [#5150]({WEB}/-/pipelines/5150) was skipped on "
+        f"[`main`]({WEB}/-/tree/main) in "
+        f"[Lighthouse]({WEB}) (triggered by @ada)",
+        {
+            "fallback": "Pipeline #5150 was skipped on main in Lighthouse (triggered by @ada)",
+            "color": "#8C959F",
+            "title": "Pipeline #5150",
+            "title_link": f"{WEB}/-/pipelines/5150",
+            "text": "",
+            "fields": [
+                {"title": "Status", "value": "skipped", "short": True},
+                {
+                    "title": "Commit",
+                    "value": f"[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) "
+                    "Polish the lens",
+                    "short": False,
+                },
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "cancelled",
+    ),
+    "pipeline-success": (
+        f"Pipeline [#5150]({WEB}/-/pipelines/5150) succeeded on "
+        f"[`main`]({WEB}/-/tree/main) in "
+        f"[Lighthouse]({WEB}) (triggered by @ada)",
+        {
+            "fallback": "Pipeline #5150 succeeded on main in Lighthouse (triggered by @ada)",
+            "color": "#2DA44E",
+            "title": "Pipeline #5150",
+            "title_link": f"{WEB}/-/pipelines/5150",
+            "text": "",
+            "fields": [
+                {"title": "Status", "value": "success", "short": True},
+                {"title": "Duration", "value": "2m 5s", "short": True},
+                {
+                    "title": "Commit",
+                    "value": f"[`cccccccc`]({WEB}/-/commit/cccccccccccccccccccccccccccccccccccccccc) "
+                    "Polish the lens",
+                    "short": False,
+                },
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "success",
+    ),
+    "push-delete": (
+        f"@ada deleted branch `old-lamp` in [Lighthouse]({WEB})",
+        {
+            "fallback": "@ada deleted branch old-lamp in Lighthouse",
+            "color": "#8C959F",
+            "title": "old-lamp",
+            "title_link": "",
+            "text": "",
+            "fields": [],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "push-many": (
+        f"@ada pushed 9 commits to [`main`]({WEB}/-/tree/main) in [Lighthouse]({WEB})",
+        {
+            "fallback": "@ada pushed 9 commits to main in Lighthouse",
+            "color": "#0969DA",
+            "title": "main",
+            "title_link": f"{WEB}/-/tree/main",
+            "text": "- "
+            f"[`11111111`]({WEB}/-/commit/1111111111111111111111111111111111111111) "
+            "Trim the wick #1 (Ada Keeper)\n"
+            "- "
+            f"[`22222222`]({WEB}/-/commit/2222222222222222222222222222222222222222) "
+            "Trim the wick #2 (Ada Keeper)\n"
+            "- "
+            f"[`33333333`]({WEB}/-/commit/3333333333333333333333333333333333333333) "
+            "Trim the wick #3 (Ada Keeper)\n"
+            "- "
+            f"[`44444444`]({WEB}/-/commit/4444444444444444444444444444444444444444) "
+            "Trim the wick #4 (Ada Keeper)\n"
+            "- "
+            f"[`55555555`]({WEB}/-/commit/5555555555555555555555555555555555555555) "
+            "Trim the wick #5 (Ada Keeper)\n"
+            "and 4 more commits",
+            "fields": [],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "push": (
+        f"@ada pushed 2 commits to [`main`]({WEB}/-/tree/main) in [Lighthouse]({WEB})",
+        {
+            "fallback": "@ada pushed 2 commits to main in Lighthouse",
+            "color": "#0969DA",
+            "title": "main",
+            "title_link": f"{WEB}/-/tree/main",
+            "text": "- "
+            f"[`11111111`]({WEB}/-/commit/1111111111111111111111111111111111111111) "
+            "Trim the wick #1 (Ada Keeper)\n"
+            "- "
+            f"[`22222222`]({WEB}/-/commit/2222222222222222222222222222222222222222) "
+            "Trim the wick #2 (Ada Keeper)",
+            "fields": [],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "release": (
+        f"Release [Lighthouse 2.1]({WEB}/-/releases/v2.1.0) created in [Lighthouse]({WEB})",
+        {
+            "fallback": "Release Lighthouse 2.1 created in Lighthouse",
+            "color": "#0969DA",
+            "title": "Lighthouse 2.1",
+            "title_link": f"{WEB}/-/releases/v2.1.0",
+            "text": "Now with *LED* support.",
+            "fields": [{"title": "Tag", "value": f"[`v2.1.0`]({WEB}/-/tags/v2.1.0)", "short": True}],
+            "footer": "GitLab · harbour/lighthouse",
+        },
+        "",
+    ),
+    "tag_push": (
+        f"@ada pushed tag [`v2.1.0`]({WEB}/-/tags/v2.1.0) in [Lighthouse]({WEB})",
+        {
+            "fallback": "@ada pushed tag v2.1.0 in Lighthouse",
+            "color": "#0969DA",
+            "title": "v2.1.0",
+            "title_link": f"{WEB}/-/tags/v2.1.0",
+            "text": "",
+            "fields": [
+                {
+                    "title": "Commit",
+                    "value": f"[`11111111`]({WEB}/-/commit/1111111111111111111111111111111111111111)",
+                    "short": True,
+                }
+            ],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
+    "wiki_page-create": (
+        f"@ada created wiki page [Night shift]({WEB}/-/wikis/night-shift) in [Lighthouse]({WEB})",
+        {
+            "fallback": "@ada created wiki page Night shift in Lighthouse",
+            "color": "#0969DA",
+            "title": "Night shift",
+            "title_link": f"{WEB}/-/wikis/night-shift",
+            "text": "Add the night shift rota",
+            "fields": [],
+            "footer": "GitLab · harbour/lighthouse",
+            **ADA,
+        },
+        "",
+    ),
 }
 
 
@@ -500,8 +649,9 @@ def test_verify_accepts_matching_token_and_unset_secret():
     ADAPTER.verify({}, b"{}", "")
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-Gitlab-Token": "wrong"}, {"X-Gitlab-Token": "s3cret "},
-                                     {"X-Gitlab-Token": "sécret"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"X-Gitlab-Token": "wrong"}, {"X-Gitlab-Token": "s3cret "}, {"X-Gitlab-Token": "sécret"}]
+)
 def test_verify_rejects_missing_or_wrong_token(headers):
     with pytest.raises(AppError) as caught:
         ADAPTER.verify(headers, b"{}", "s3cret")
@@ -676,15 +826,21 @@ def test_merge_request_pipeline_links_its_merge_request_and_falls_back_to_projec
     fields = render("pipeline-success", payload).attachments[0]["fields"]
     assert fields[2:] == [
         {"title": "Commit", "value": f"[`cccccccc`]({WEB}/-/commit/{'c' * 40})", "short": False},
-        {"title": "Merge request", "value": f"[!12 Brighter lamp]({WEB}/-/merge_requests/12)", "short": False},
+        {
+            "title": "Merge request",
+            "value": f"[!12 Brighter lamp]({WEB}/-/merge_requests/12)",
+            "short": False,
+        },
     ]
 
 
 @pytest.mark.parametrize(
     "names, subject",
     [
-        (("pipeline-failed", "pipeline-success", "pipeline-running", "pipeline-canceled"),
-         "pipeline:harbour/lighthouse@main"),
+        (
+            ("pipeline-failed", "pipeline-success", "pipeline-running", "pipeline-canceled"),
+            "pipeline:harbour/lighthouse@main",
+        ),
         (("job-failed", "job-success"), "job:harbour/lighthouse@main/unit tests"),
         (("deployment-failed", "deployment-success"), "deployment:harbour/lighthouse/production"),
         (("push", "merge_request-open", "issue-open", "note-commit", "release", "tag_push"), ""),
@@ -700,9 +856,13 @@ def test_subject_tells_branches_jobs_and_kinds_apart():
     job["ref"] = "led-lamp"
     other_job = load("job-failed")
     other_job["build_name"] = "lint"
-    subjects = [render("pipeline-failed").subject, render("pipeline-failed", pipeline).subject,
-                render("job-failed").subject, render("job-failed", job).subject,
-                render("job-failed", other_job).subject]
+    subjects = [
+        render("pipeline-failed").subject,
+        render("pipeline-failed", pipeline).subject,
+        render("job-failed").subject,
+        render("job-failed", job).subject,
+        render("job-failed", other_job).subject,
+    ]
     assert subjects[1] == "pipeline:harbour/lighthouse@led-lamp"
     assert len(set(subjects)) == len(subjects)
 

@@ -6,13 +6,23 @@ build, and "finalized" is the one sent once logs and artifacts are archived."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote
 
 from hub.errors import AppError
 from hub.security import same
 from webhooks.incoming.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
-from webhooks.incoming.adapters.render import attachment, escape, header, invalid_payload, link, maybe, need, subject
+from webhooks.incoming.adapters.render import (
+    attachment,
+    escape,
+    header,
+    invalid_payload,
+    link,
+    maybe,
+    need,
+    subject,
+)
 
 FOOTER = "Jenkins"
 TOKEN_HEADER = "X-Jenkins-Token"
