@@ -1,250 +1,48 @@
-"""Posts: creation with its effects on channels, members and threads; reads, edits, pins, deletion."""
+"""Changing posts: creation (a user's post, an integration's answer, an ephemeral post) with its
+effects on the channel's counters, the members' mentions and the thread; edits, pins and deletion;
+and the events that announce each of them."""
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, load_only
 
-from hub import events, models, serialize, validation
+from hub import events, models, validation
 from hub.answers import Answer
-from hub.errors import AppError, forbidden, invalid_param, not_found
+from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
-from hub.permissions import (
-    Actor,
-    can_read_channel,
-    channel_member,
-    is_team_admin,
-    require_admin,
-    require_channel_member,
-    require_read_channel,
-    require_self_or_admin,
+from hub.permissions import Actor, channel_member, is_team_admin, require_admin, require_channel_member
+from hub.services.posts.lookups import PostLookups
+from hub.services.posts.shapes import (
+    CUSTOM_TYPE_PREFIX,
+    EPHEMERAL_TYPE,
+    SYSTEM_TYPE_PREFIX,
+    NewPost,
+    PostView,
+    client_props,
+    mention_names,
+    parse_hashtags,
+    parse_priority,
+    post_json,
+    refuse_deleted_channel,
+    server_props,
 )
-
-if TYPE_CHECKING:
-    from hub.services import Hub
 
 logger = logging.getLogger(__name__)
 
 MAX_FILES_PER_POST = 10
-MAX_POST_IDS = 1000
-MAX_PER_PAGE = 200
-# Mattermost caps a `since` answer at 1000 posts; clients reload the newest page past that.
-SINCE_LIMIT = 1000
-MAX_HASHTAGS_LENGTH = 1000
 MAX_TYPE_LENGTH = 26
-SYSTEM_TYPE_PREFIX = "system_"
-CUSTOM_TYPE_PREFIX = "custom_"
-EPHEMERAL_TYPE = "system_ephemeral"
 # The non-system types of Mattermost's model a client may create; plugins use custom_*.
 USER_POST_TYPES = frozenset({"", "slack_attachment", "me"})
 CHANNEL_WIDE_MENTIONS = frozenset({"channel", "all", "here"})
-
-# Mattermost's hashtag rules (model.ParseHashtags): a letter after '#', then letters, digits,
-# '-', '_' or '.', ending in a letter or digit; punctuation around a word does not count.
-_HASHTAG = re.compile(r"#[^\W\d_][\w\-.]*[^\W_]")
-_LEADING_PUNCTUATION = re.compile(r"^(?:[^\w\s#]|_)+")
-_TRAILING_PUNCTUATION = re.compile(r"(?:[^\w\s]|_)+$")
-_REPEATED_HASHES = re.compile(r"^#{2,}")
-# An @ that starts a word: "mail@example.com" mentions nobody.
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9.\-_]+)")
-# Props that make a post show as an integration's, or under another name or icon. Only the server sets
-# them (override_props, and each integration for its own posts); whatever a client sends is dropped.
-SERVER_ONLY_PROPS = frozenset(
-    {
-        "from_webhook",
-        "from_bot",
-        "from_plugin",
-        "from_oauth_app",
-        "override_username",
-        "override_icon_url",
-        "override_icon_emoji",
-        "webhook_display_name",
-    }
-)
-
-
-def client_props(props: dict[str, Any]) -> dict[str, Any]:
-    """Props from outside the server (a user, a webhook's sender, an integration's answer) without the
-    server-only ones."""
-    dropped = sorted(key for key in props if key in SERVER_ONLY_PROPS)
-    if not dropped:
-        return props
-    logger.info("dropped the server-only props %s sent by a client", dropped)
-    return {key: value for key, value in props.items() if key not in SERVER_ONLY_PROPS}
-
-
-def server_props(props: dict[str, Any] | None) -> dict[str, Any]:
-    """The server-only props a stored post carries, which an edit from outside keeps as they were."""
-    return {key: value for key, value in (props or {}).items() if key in SERVER_ONLY_PROPS}
-
-
-def override_props(
-    settings: dict[str, Any], username: str, icon_url: str, icon_emoji: str = ""
-) -> dict[str, Any]:
-    """The props by which an integration's post shows another name or icon, where the admin allows it."""
-    props: dict[str, Any] = {}
-    if settings["EnablePostUsernameOverride"] and username:
-        props["override_username"] = username
-    if settings["EnablePostIconOverride"]:
-        if icon_url:
-            props["override_icon_url"] = icon_url
-        if icon_emoji:
-            props["override_icon_emoji"] = icon_emoji
-    return props
-
-
-def refuse_deleted_channel(channel: models.Channel) -> None:
-    if channel.delete_at:
-        raise AppError(
-            "api.post.create_post.can_not_post_to_deleted.error",
-            "Can not post to deleted channel.",
-            400,
-            f"channel_id={channel.id}",
-        )
-
-
-def post_not_found(detail: str = "") -> AppError:
-    return not_found("post", detail)
-
-
-@dataclass(frozen=True)
-class PostView:
-    """A post with the rows its JSON metadata shows."""
-
-    post: models.Post
-    files: tuple[models.FileInfo, ...] = ()
-    reactions: tuple[models.Reaction, ...] = ()
-    priority: models.PostPriority | None = None
-
-    def to_api(self) -> dict[str, Any]:
-        return serialize.post(self.post, files=self.files, reactions=self.reactions, priority=self.priority)
-
-
-def post_json(view: PostView) -> str:
-    """The post as GET /posts/{id} answers it, as the JSON string Mattermost's events carry."""
-    return events.json_string(view.to_api())
-
-
-@dataclass(frozen=True)
-class PostList:
-    """Mattermost's PostList: `order` newest first; `posts` may also hold the roots of replies."""
-
-    order: tuple[str, ...]
-    posts: tuple[PostView, ...]
-    next_post_id: str = ""
-    prev_post_id: str = ""
-    has_next: bool = False
-
-
-@dataclass(frozen=True)
-class Priority:
-    """Mattermost's PostPriority, as a post's metadata.priority carries it."""
-
-    priority: str = ""
-    requested_ack: bool = False
-    persistent_notifications: bool = False
-
-
-PRIORITY_LEVELS = ("", "important", "urgent")
-
-
-def parse_priority(value: Any) -> Priority | None:
-    """metadata.priority of a new post (or a webhook's `priority`); None when it asks for nothing."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise invalid_param("priority", "priority must be an object")
-    level = value.get("priority") or ""
-    if level not in PRIORITY_LEVELS:
-        raise invalid_param("priority", 'priority.priority must be "", "important" or "urgent"')
-    flags = {}
-    for name in ("requested_ack", "persistent_notifications"):
-        flag = value.get(name)
-        if flag is not None and not isinstance(flag, bool):
-            raise invalid_param("priority", f"priority.{name} must be true or false")
-        flags[name] = bool(flag)
-    if flags["persistent_notifications"] and level != "urgent":
-        raise invalid_param("priority", "persistent notifications need the urgent priority")
-    if not level and not any(flags.values()):
-        return None
-    return Priority(level, **flags)
-
-
-@dataclass(frozen=True)
-class NewPost:
-    """The checked body of POST /posts."""
-
-    channel_id: str
-    message: str
-    root_id: str
-    type: str
-    props: dict[str, Any]
-    file_ids: list[str]
-    pending_post_id: str
-    create_at: int
-    priority: Priority | None = None
-
-
-def parse_hashtags(message: str) -> str:
-    tags = []
-    for word in message.split():
-        word = _REPEATED_HASHES.sub("#", _TRAILING_PUNCTUATION.sub("", _LEADING_PUNCTUATION.sub("", word)))
-        if _HASHTAG.fullmatch(word):
-            tags.append(word)
-    text = " ".join(tags)
-    if len(text) > MAX_HASHTAGS_LENGTH:
-        text = text[: MAX_HASHTAGS_LENGTH - 1]
-        text = text[: text.rfind(" ")] if " " in text else ""
-    return text
-
-
-def mention_names(message: str) -> set[str]:
-    """Lowercased @names, each also without the punctuation that may end a sentence ("@bob.")."""
-    names: set[str] = set()
-    for match in _MENTION.finditer(message):
-        name = match.group(1).lower()
-        names.update((name, name.rstrip(".-_")))
-    names.discard("")
-    return names
 
 
 def _later(column, value: int):
     """The greater of a column and a value, in SQL every database understands."""
     return case((column < value, value), else_=column)
-
-
-def _newer_than(create_at: int, post_id: str):
-    """Posts after a point of the timeline; the id orders posts made in the same millisecond. The plain
-    bound on create_at lets the database seek in ix_posts_channel_create instead of scanning the channel."""
-    return and_(
-        models.Post.create_at >= create_at,
-        or_(models.Post.create_at > create_at, models.Post.id > post_id),
-    )
-
-
-def _older_than(create_at: int, post_id: str):
-    return and_(
-        models.Post.create_at <= create_at,
-        or_(models.Post.create_at < create_at, models.Post.id < post_id),
-    )
-
-
-_NEWEST_FIRST = (models.Post.create_at.desc(), models.Post.id.desc())
-_OLDEST_FIRST = (models.Post.create_at.asc(), models.Post.id.asc())
-
-
-def _optional_id(name: str, value: Any) -> str:
-    return validation.require_id(name, value) if value not in (None, "") else ""
-
-
-def _limit_param(name: str, value: Any) -> int:
-    return min(validation.whole_number(name, value, default=60), MAX_PER_PAGE)
 
 
 def _props(value: Any) -> dict[str, Any]:
@@ -307,60 +105,7 @@ def _root_error(detail: str) -> AppError:
     )
 
 
-class PostService:
-    def __init__(self, hub: Hub) -> None:
-        self.hub = hub
-
-    # ---- lookups shared with the reactions ---------------------------------------------
-    def load(self, s: Session, post_id: Any) -> models.Post:
-        """A post that is not deleted; deleted posts answer 404 as in Mattermost."""
-        validation.require_id("post_id", post_id)
-        post = s.get(models.Post, post_id)
-        if post is None or post.delete_at:
-            raise post_not_found(f"post_id={post_id}")
-        return post
-
-    def readable(self, s: Session, actor: Actor, post_id: Any) -> tuple[models.Post, models.Channel]:
-        post = self.load(s, post_id)
-        channel = self.hub.channels.load(s, post.channel_id)
-        require_read_channel(s, actor, channel)
-        return post, channel
-
-    def readable_channel_ids(self, s: Session, actor: Actor, channel_ids: Iterable[str]) -> set[str]:
-        wanted = set(channel_ids)
-        if not wanted:
-            return set()
-        channels = s.scalars(select(models.Channel).where(models.Channel.id.in_(wanted)))
-        return {c.id for c in channels if can_read_channel(s, actor, c)}
-
-    def views(self, s: Session, posts: Sequence[models.Post]) -> list[PostView]:
-        """Three queries for the files, reactions and priorities of all the posts, whatever their number."""
-        ids = [p.id for p in posts]
-        if not ids:
-            return []
-        files: dict[str, list[models.FileInfo]] = {}
-        for info in s.scalars(
-            select(models.FileInfo)
-            .where(models.FileInfo.post_id.in_(ids), models.FileInfo.delete_at == 0)
-            .order_by(models.FileInfo.create_at, models.FileInfo.id)
-        ):
-            files.setdefault(info.post_id, []).append(info)
-        reactions: dict[str, list[models.Reaction]] = {}
-        for reaction in s.scalars(
-            select(models.Reaction)
-            .where(models.Reaction.post_id.in_(ids))
-            .order_by(models.Reaction.create_at, models.Reaction.user_id, models.Reaction.emoji_name)
-        ):
-            reactions.setdefault(reaction.post_id, []).append(reaction)
-        priorities = {
-            row.post_id: row
-            for row in s.scalars(select(models.PostPriority).where(models.PostPriority.post_id.in_(ids)))
-        }
-        return [
-            PostView(p, tuple(files.get(p.id, ())), tuple(reactions.get(p.id, ())), priorities.get(p.id))
-            for p in posts
-        ]
-
+class PostWrites(PostLookups):
     # ---- creation ----------------------------------------------------------------------
     def create(self, actor: Actor, fields: dict[str, Any]) -> PostView:
         draft = self._new_post(actor, fields)
@@ -749,187 +494,6 @@ class PostService:
         )
         self.hub.bus.publish([announcement])
         return view
-
-    # ---- reads -------------------------------------------------------------------------
-    def get(self, actor: Actor, post_id: str) -> PostView:
-        with self.hub.store.read() as s:
-            post, _ = self.readable(s, actor, post_id)
-            return self.views(s, [post])[0]
-
-    def by_ids(self, actor: Actor, post_ids: list[Any]) -> list[PostView]:
-        """The readable posts among the ids, newest first; unreadable ones are left out."""
-        if not all(isinstance(i, str) for i in post_ids):
-            raise invalid_param("post_ids", "the body must be a list of post ids")
-        ids = list(dict.fromkeys(post_ids))
-        if not ids:
-            raise invalid_param("post_ids", "no post ids")
-        if len(ids) > MAX_POST_IDS:
-            raise AppError(
-                "api.post.posts_by_ids.invalid_body.request_error",
-                f"The number of post ids is more than the maximum of {MAX_POST_IDS}.",
-                400,
-            )
-        with self.hub.store.read() as s:
-            posts = list(
-                s.scalars(
-                    select(models.Post)
-                    .where(models.Post.id.in_([i for i in ids if is_valid_id(i)]), models.Post.delete_at == 0)
-                    .order_by(*_NEWEST_FIRST)
-                )
-            )
-            if not posts:
-                raise post_not_found("none of the ids is a post")
-            readable = self.readable_channel_ids(s, actor, {p.channel_id for p in posts})
-            return self.views(s, [p for p in posts if p.channel_id in readable])
-
-    def files(self, actor: Actor, post_id: str) -> list[models.FileInfo]:
-        with self.hub.store.read() as s:
-            post, _ = self.readable(s, actor, post_id)
-            return list(self.views(s, [post])[0].files)
-
-    def for_channel(self, actor: Actor, channel_id: str, query: dict[str, Any]) -> PostList:
-        """GET /channels/{id}/posts: `since`, else `after`, else `before`, else a plain page."""
-        page, per_page = validation.paging(query.get("page"), query.get("per_page"), maximum=MAX_PER_PAGE)
-        since = validation.whole_number("since", query.get("since"))
-        after = _optional_id("after", query.get("after"))
-        before = _optional_id("before", query.get("before"))
-        with self.hub.store.read() as s:
-            channel = self.hub.channels.load(s, channel_id)
-            require_read_channel(s, actor, channel)
-            live = self._live_posts(channel.id)
-            if since > 0:
-                posts = s.scalars(
-                    live.where(models.Post.update_at > since).order_by(*_NEWEST_FIRST).limit(SINCE_LIMIT)
-                )
-                return self._post_list(s, list(posts))
-            anchor_id = after or before
-            if anchor_id:
-                anchor = s.get(models.Post, anchor_id)
-                if anchor is None:
-                    return self._post_list(s, [])
-                if after:
-                    newer = live.where(_newer_than(anchor.create_at, anchor.id)).order_by(*_OLDEST_FIRST)
-                    posts = list(s.scalars(newer.offset(page * per_page).limit(per_page)))[::-1]
-                else:
-                    older = live.where(_older_than(anchor.create_at, anchor.id)).order_by(*_NEWEST_FIRST)
-                    posts = list(s.scalars(older.offset(page * per_page).limit(per_page)))
-            else:
-                posts = list(s.scalars(live.order_by(*_NEWEST_FIRST).offset(page * per_page).limit(per_page)))
-            return self._post_list_with_cursors(s, channel.id, posts, after=after, before=before)
-
-    def around_last_unread(
-        self, actor: Actor, user_id: str, channel_id: str, query: dict[str, Any]
-    ) -> PostList:
-        """The first post the user has not read with `limit_before` older and `limit_after` - 1 newer."""
-        validation.require_id("user_id", user_id)
-        require_self_or_admin(actor, user_id)
-        limit_before = _limit_param("limit_before", query.get("limit_before"))
-        limit_after = _limit_param("limit_after", query.get("limit_after"))
-        if limit_after == 0:
-            raise AppError(
-                "api.context.invalid_url_param.app_error",
-                "Invalid or missing limit_after parameter in request URL.",
-                400,
-            )
-        with self.hub.store.read() as s:
-            channel = self.hub.channels.load(s, channel_id)
-            require_read_channel(s, actor, channel)
-            member = channel_member(s, channel.id, user_id)
-            live = self._live_posts(channel.id)
-            first_unread = None
-            if member is not None and member.last_viewed_at:
-                first_unread = s.scalar(
-                    live.where(models.Post.create_at > member.last_viewed_at)
-                    .order_by(*_OLDEST_FIRST)
-                    .limit(1)
-                )
-            if first_unread is None:
-                posts = list(s.scalars(live.order_by(*_NEWEST_FIRST).limit(limit_before)))
-            else:
-                at, first_id = first_unread.create_at, first_unread.id
-                newer = live.where(_newer_than(at, first_id)).order_by(*_OLDEST_FIRST).limit(limit_after - 1)
-                older = live.where(_older_than(at, first_id)).order_by(*_NEWEST_FIRST).limit(limit_before)
-                posts = list(s.scalars(newer))[::-1] + [first_unread] + list(s.scalars(older))
-            return self._post_list_with_cursors(s, channel.id, posts)
-
-    def pinned(self, actor: Actor, channel_id: str) -> PostList:
-        with self.hub.store.read() as s:
-            channel = self.hub.channels.load(s, channel_id)
-            require_read_channel(s, actor, channel)
-            posts = s.scalars(
-                self._live_posts(channel.id).where(models.Post.is_pinned.is_(True)).order_by(*_NEWEST_FIRST)
-            )
-            return self._post_list(s, list(posts))
-
-    def thread(self, actor: Actor, post_id: str, query: dict[str, Any]) -> PostList:
-        """The root and its replies, newest first; `direction` pages the replies from a cursor,
-        and then the root comes first as Mattermost's paginated threads have it."""
-        per_page = validation.whole_number("perPage", query.get("perPage"))
-        if not 0 <= per_page <= MAX_PER_PAGE:
-            raise invalid_param("perPage", f"perPage must be between 0 and {MAX_PER_PAGE}")
-        from_create_at = validation.whole_number("fromCreateAt", query.get("fromCreateAt"))
-        from_post = query.get("fromPost") or ""
-        if from_post and not from_create_at:
-            raise invalid_param("fromPost", "fromPost needs fromCreateAt")
-        direction = query.get("direction") or ""
-        if direction not in ("", "up", "down"):
-            raise invalid_param("direction", "direction must be up or down")
-        with self.hub.store.read() as s:
-            post, _ = self.readable(s, actor, post_id)
-            root = self.load(s, post.root_id) if post.root_id else post
-            replies = select(models.Post).where(models.Post.root_id == root.id, models.Post.delete_at == 0)
-            downwards = direction == "down"
-            if from_create_at:
-                beyond = _newer_than if downwards else _older_than
-                replies = replies.where(beyond(from_create_at, from_post))
-            replies = replies.order_by(*(_OLDEST_FIRST if downwards else _NEWEST_FIRST))
-            if per_page:
-                replies = replies.limit(per_page + 1)
-            rows = list(s.scalars(replies))
-            has_next = bool(per_page) and len(rows) > per_page
-            if per_page:
-                rows = rows[:per_page]
-            ordered = [root, *rows] if direction else [*rows, root]
-            return PostList(
-                order=tuple(p.id for p in ordered),
-                posts=tuple(self.views(s, ordered)),
-                has_next=has_next,
-            )
-
-    def _live_posts(self, channel_id: str):
-        return select(models.Post).where(models.Post.channel_id == channel_id, models.Post.delete_at == 0)
-
-    def _post_list(self, s: Session, posts: list[models.Post], **cursors: Any) -> PostList:
-        """`posts` also carries the roots of the listed replies, which clients show them with."""
-        listed = {p.id for p in posts}
-        root_ids = {p.root_id for p in posts if p.root_id and p.root_id not in listed}
-        roots = (
-            list(
-                s.scalars(select(models.Post).where(models.Post.id.in_(root_ids), models.Post.delete_at == 0))
-            )
-            if root_ids
-            else []
-        )
-        return PostList(
-            order=tuple(p.id for p in posts), posts=tuple(self.views(s, posts + roots)), **cursors
-        )
-
-    def _post_list_with_cursors(
-        self, s: Session, channel_id: str, posts: list[models.Post], *, after: str = "", before: str = ""
-    ) -> PostList:
-        """next_post_id is the post just newer than the list, prev_post_id the one just older."""
-        if posts:
-            live = self._live_posts(channel_id).with_only_columns(models.Post.id).limit(1)
-            newest, oldest = posts[0], posts[-1]
-            next_post_id = s.scalar(
-                live.where(_newer_than(newest.create_at, newest.id)).order_by(*_OLDEST_FIRST)
-            )
-            prev_post_id = s.scalar(
-                live.where(_older_than(oldest.create_at, oldest.id)).order_by(*_NEWEST_FIRST)
-            )
-        else:
-            next_post_id, prev_post_id = before, after
-        return self._post_list(s, posts, next_post_id=next_post_id or "", prev_post_id=prev_post_id or "")
 
     # ---- changes -----------------------------------------------------------------------
     def patch(self, actor: Actor, post_id: str, fields: dict[str, Any], *, replace: bool = False) -> PostView:
