@@ -48,6 +48,8 @@ test-browser: $(TEST_STAMP) $(WEB_STAMP) browser
 	$(PY) -m pytest -q -m browser
 
 bench: $(TEST_STAMP) $(WEB_STAMP) browser
+	bash scripts/bench_tools.sh
+	$(PY) bench/bench_post_path.py
 	$(PY) bench/bench_posts.py
 	$(PY) bench/bench_webhooks.py
 	$(PY) bench/bench_oversize.py

@@ -50,7 +50,18 @@ def wrk(url: str, body: dict, seconds: float, connections: int, token: str = "")
         script.write(WRK_SCRIPT.format(auth=auth, body=json.dumps(body)))
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{round(seconds)}s", "--latency", "-s", script.name, url],
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{round(seconds)}s",
+                "--timeout",
+                "30s",
+                "--latency",
+                "-s",
+                script.name,
+                url,
+            ],
             capture_output=True,
             text=True,
             check=True,
