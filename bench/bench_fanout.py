@@ -6,7 +6,10 @@ events through Redis. Creates --users members of one channel, opens --sockets We
 them (an asyncio client on the `websockets` package), then posts --messages messages through the REST
 API one after the other and prints: posted events delivered per second, p50/p99 latency from the start
 of the REST call to the event's arrival, lost and duplicated events (both must be 0), and the memory
-each idle socket costs the server (VmRSS of the workers before and after opening them).
+each idle socket costs the server (VmRSS of the workers before and after opening them). The same client
+first runs against the bare stack (bench/bare_app.py: flask-sock under the same gunicorn gevent worker,
+sending each post to every socket) and the figures are printed side by side with the ratios the issue
+sets targets for (p99 at most 1.5x bare, RAM per idle socket at most 1.2x bare); --no-bare skips it.
 
     .venv/bin/python bench/bench_fanout.py --sockets 100
     .venv/bin/python bench/bench_fanout.py --sockets 5000 --messages 20
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from harness import PASSWORD, checked, p50_p99, parse_arguments, running_server, set_up_channel
+from harness import PASSWORD, checked, p50_p99, parse_arguments, running_bare, running_server, set_up_channel
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -206,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=50, help="posts the sender makes")
     parser.add_argument("--pause", type=float, default=0.05, help="seconds between two posts")
     parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for late events")
+    parser.add_argument("--no-bare", action="store_true", help="measure Hubbub only")
     args = parse_arguments(parser, argv)
     fd_limit = raise_fd_limit()
     if fd_limit < args.sockets + 100:  # client and server each hold one end
@@ -221,22 +225,49 @@ def main(argv: list[str] | None = None) -> int:
             "MaximumWebSocketConnectionsPerUser": per_user + 10,
         },
     }
+    results = {}
+    if not args.no_bare:
+        with running_bare(args) as server:
+            bare_tokens = ["bare"] * args.users
+            results["bare"] = asyncio.run(
+                fan_out(server.url, "bare", "c" * 26, bare_tokens, args, server.pid)
+            )
     with running_server(args, settings, prefix="hubbub-fanout-") as server:
         token, channel_id = set_up_channel(server.url)
         tokens = make_members(server.url, token, channel_id, args.users)
-        result = asyncio.run(fan_out(server.url, token, channel_id, tokens, args, server.pid))
+        results["hubbub"] = asyncio.run(fan_out(server.url, token, channel_id, tokens, args, server.pid))
+    result = results["hubbub"]
+    if "bare" in results:
+        bare = results["bare"]
+        result["vs_bare"] = {
+            "p99": round(result["p99_ms"] / bare["p99_ms"], 2) if bare["p99_ms"] else None,
+            "rss_per_socket": round(result["rss_kib_per_socket"] / bare["rss_kib_per_socket"], 2)
+            if bare["rss_kib_per_socket"] > 0
+            else None,
+            "delivered_per_second": round(result["delivered_per_second"] / bare["delivered_per_second"], 2)
+            if bare["delivered_per_second"]
+            else None,
+        }
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps(results))
     else:
-        print(
-            f"{result['db']} ({result['web_workers']} web worker(s), {result['workers_holding_sockets']} holding "
-            f"sockets), {result['sockets']} sockets x {result['messages']} posts: "
-            f"{result['delivered']} delivered, {result['delivered_per_second']} events/s, "
-            f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, lost {result['lost']}, "
-            f"duplicated {result['duplicated']}, closed by the server {result['closed_by_server']}, "
-            f"{result['rss_kib_per_socket']} KiB RSS per idle socket "
-            f"({result['rss_mib_before']} -> {result['rss_mib_after']} MiB), opened in {result['opening_seconds']} s"
-        )
+        for name, figures in results.items():
+            print(
+                f"{name}: {figures['db']} ({figures['web_workers']} web worker(s), "
+                f"{figures['workers_holding_sockets']} holding sockets), {figures['sockets']} sockets x "
+                f"{figures['messages']} posts: {figures['delivered']} delivered, "
+                f"{figures['delivered_per_second']} events/s, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
+                f"lost {figures['lost']}, duplicated {figures['duplicated']}, closed by the server "
+                f"{figures['closed_by_server']}, {figures['rss_kib_per_socket']} KiB RSS per idle socket "
+                f"({figures['rss_mib_before']} -> {figures['rss_mib_after']} MiB), opened in "
+                f"{figures['opening_seconds']} s"
+            )
+        if "vs_bare" in result:
+            ratios = result["vs_bare"]
+            print(
+                f"hubbub vs bare: p99 {ratios['p99']}x (target <= 1.5), RAM per idle socket "
+                f"{ratios['rss_per_socket']}x (target <= 1.2), events/s {ratios['delivered_per_second']}x"
+            )
     return 0 if result["lost"] == result["duplicated"] == 0 and not result["closed_by_server"] else 1
 
 

@@ -15,23 +15,11 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
-import time
-from pathlib import Path
 
 import requests
-from harness import (
-    ROOT,
-    checked,
-    free_port,
-    fresh_postgres_database,
-    parse_arguments,
-    running_server,
-    set_up_channel,
-)
+from harness import checked, parse_arguments, running_bare, running_server, set_up_channel
 
 WRK_SCRIPT = """
 wrk.method = "POST"
@@ -79,40 +67,10 @@ def wrk(url: str, body: dict, seconds: float, connections: int, token: str = "")
     }
 
 
-def bare_database_url(args: argparse.Namespace, folder: Path) -> str:
-    if args.db == "sqlite":
-        return f"sqlite:///{folder / 'bare.db'}"
-    data_source = fresh_postgres_database(args.pg_admin_url)
-    return data_source.replace("postgres://", "postgresql+psycopg://", 1).split("?")[0]
-
-
 def measure_bare(args: argparse.Namespace) -> dict:
-    with tempfile.TemporaryDirectory(prefix="hubbub-bare-") as tmp:
-        port = free_port()
-        environ = {
-            **os.environ,
-            "BARE_DATABASE_URL": bare_database_url(args, Path(tmp)),
-            "PSYCOPG_WAIT_FUNC": "wait_poll",
-            "PYTHONPATH": str(ROOT),
-        }
-        command = [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(args.workers)]
-        command += ["--worker-connections", "10000", "-b", f"127.0.0.1:{port}", "bench.bare_app:app"]
-        server = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            url = f"http://127.0.0.1:{port}/insert"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    requests.post(url, json={"channel_id": "warm", "message": "up"}, timeout=2)
-                    break
-                except requests.RequestException:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("the bare server did not start") from None
-                    time.sleep(0.2)
-            return wrk(url, {"channel_id": "c" * 26, "message": "hello"}, args.seconds, args.connections)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    with running_bare(args) as server:
+        body = {"channel_id": "c" * 26, "message": "hello"}
+        return wrk(f"{server.url}/insert", body, args.seconds, args.connections)
 
 
 def measure_hubbub(args: argparse.Namespace) -> dict[str, dict]:

@@ -169,6 +169,44 @@ def running_server(
             process.wait(timeout=30)
 
 
+def bare_database_url(args: argparse.Namespace, folder: Path) -> str:
+    if args.db == "sqlite":
+        return f"sqlite:///{folder / 'bare.db'}"
+    data_source = fresh_postgres_database(args.pg_admin_url)
+    return data_source.replace("postgres://", "postgresql+psycopg://", 1).split("?")[0]
+
+
+@contextmanager
+def running_bare(args: argparse.Namespace) -> Iterator[Server]:
+    """The bare stack (bench/bare_app.py) under gunicorn with as many gevent workers as Hubbub gets."""
+    with tempfile.TemporaryDirectory(prefix="hubbub-bare-") as tmp:
+        port = free_port()
+        environ = {
+            **os.environ,
+            "BARE_DATABASE_URL": bare_database_url(args, Path(tmp)),
+            "PSYCOPG_WAIT_FUNC": "wait_poll",
+            "PYTHONPATH": str(ROOT),
+        }
+        command = [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(args.workers)]
+        command += ["--worker-connections", "20000", "-b", f"127.0.0.1:{port}", "bench.bare_app:app"]
+        process = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    requests.post(f"{url}/insert", json={"channel_id": "warm", "message": "up"}, timeout=2)
+                    break
+                except requests.RequestException:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise SystemExit("the bare server did not start") from None
+                    time.sleep(0.2)
+            yield Server(url, process.pid)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
 def checked(response: requests.Response, status: int) -> dict:
     if response.status_code != status:
         raise SystemExit(f"{response.request.method} {response.url}: {response.status_code} {response.text}")
