@@ -38,6 +38,7 @@ browser:
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # The browser tests run after the rest, in one process, on SQLite: they test the page, not the databases.
 test: lint $(WEB_STAMP) services browser

@@ -58,7 +58,7 @@ def resolve_slack_mentions(text: str, username_of: Callable[[str], str | None]) 
     """<@id> becomes @username when the id (or name) is a known account, <@id|name> becomes @name;
     an unknown bare id is left as written."""
 
-    def mention(match: re.Match) -> str:
+    def mention(match: re.Match[str]) -> str:
         username = username_of(match.group(1))
         if username:
             return "@" + username

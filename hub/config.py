@@ -226,7 +226,7 @@ def _check_type(key: str, value: Any, default: Any) -> None:
 
 def _secrets(
     data: Any, path: tuple[str, ...], where: tuple[Any, ...] = ()
-) -> Iterator[tuple[Any, Any, tuple]]:
+) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
     """(container, key, full path) of each string at `path` in data."""
     head, rest = path[0], path[1:]
     if head == "*":
@@ -288,7 +288,7 @@ class Config:
         for section, settings in DEFAULTS.items():
             self.file_data[section] = {**settings, **self.file_data.get(section, {})}
         self.environment = {section: dict(settings) for section, settings in (environment or {}).items()}
-        self.data: dict[str, Any] = copy.deepcopy(self.file_data)
+        self.data: dict[str, dict[str, Any]] = copy.deepcopy(self.file_data)
         for section, settings in self.environment.items():
             self.data.setdefault(section, {}).update(settings)
         self.validate()
@@ -395,7 +395,7 @@ class Config:
 
     @property
     def site_url(self) -> str:
-        configured = self.data["ServiceSettings"]["SiteURL"].rstrip("/")
+        configured: str = self.data["ServiceSettings"]["SiteURL"].rstrip("/")
         if configured:
             return configured
         host, port = self.listen_host_port
@@ -471,7 +471,9 @@ class Config:
         """The configuration to run with now: this one, or the file's if it changed since it was read (a
         PUT /api/v4/config in another process, `config set`, an edit), with the same environment
         overrides. A changed file that is not valid is logged once and ignored until it changes again."""
-        stamp = _file_stamp(self.path) if self.path is not None and self.stamp is not None else None
+        if self.path is None or self.stamp is None:
+            return self
+        stamp = _file_stamp(self.path)
         if stamp is None or stamp == self.stamp:
             return self
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class AppError(Exception):
     """A failure a client can act on: a stable id, a user message, a developer detail, a status."""
@@ -21,7 +23,7 @@ class AppError(Exception):
         self.detailed_error = detailed_error
         self.headers = headers or {}
 
-    def to_dict(self, request_id: str = "") -> dict:
+    def to_dict(self, request_id: str = "") -> dict[str, Any]:
         return {
             "id": self.id,
             "message": self.message,

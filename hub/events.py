@@ -190,7 +190,8 @@ class RedisBus(LocalBus):
         backoff = 0.5
         while not self._stopped.is_set():
             try:
-                pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+                # redis-py leaves pubsub() unannotated (it takes **kwargs), though it returns a PubSub.
+                pubsub = self._redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
                 pubsub.subscribe(REDIS_CHANNEL)
                 backoff = 0.5
                 while not self._stopped.is_set():
@@ -209,7 +210,7 @@ class RedisBus(LocalBus):
         self._redis.close()
 
 
-def make_bus(cache_settings: dict) -> Bus:
+def make_bus(cache_settings: dict[str, Any]) -> Bus:
     if cache_settings["CacheType"] == "redis":
         return RedisBus(
             cache_settings["RedisAddress"], cache_settings["RedisPassword"], cache_settings["RedisDB"]

@@ -115,12 +115,17 @@ def ephemeral(text: str) -> CommandResponse:
 class ProvidedCommand(Protocol):
     """A slash command answered inside Hubbub (the built-ins, a bot's commands). `execute` works through
     the hub's services as the caller (call.actor), so permissions are the caller's; bad arguments
-    answer an ephemeral message (Mattermost's style)."""
+    answer an ephemeral message (Mattermost's style). The members are read-only, so a frozen dataclass
+    (the built-ins) provides them."""
 
-    trigger: str
-    display_name: str
-    auto_complete_desc: str
-    auto_complete_hint: str
+    @property
+    def trigger(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def auto_complete_desc(self) -> str: ...
+    @property
+    def auto_complete_hint(self) -> str: ...
 
     def execute(self, hub: Hub, call: CommandCall) -> CommandResponse: ...
 

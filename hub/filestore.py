@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class LocalFileStore:
             raise UnsafePath(relative)
         return target
 
-    def write_stream(self, relative: str, stream: BinaryIO, max_bytes: int) -> int:
+    def write_stream(self, relative: str, stream: IO[bytes], max_bytes: int) -> int:
         """Copies the stream to the path and answers its size; the file appears whole or not at all."""
         target = self._resolve(relative)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 import base64
 import secrets
 import time
+from typing import TypeGuard
 
 # Mattermost encodes 16 random bytes in base32 with this alphabet and drops the padding,
 # which gives 26 lowercase characters; clients check ids by length and alphabet.
@@ -16,7 +17,7 @@ def new_id() -> str:
     return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=").translate(_TRANSLATE)
 
 
-def is_valid_id(value: object) -> bool:
+def is_valid_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and len(value) == 26 and set(value) <= _ALPHABET
 
 

@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 Result = TypeVar("Result")
 
@@ -46,7 +46,8 @@ class Pool:
         pool = self._pool or self._make()
         if isinstance(pool, ThreadPoolExecutor):
             return pool.submit(function, *args).result()
-        return pool.apply(function, args)
+        # gevent is untyped; its ThreadPool.apply answers what function returns.
+        return cast(Result, pool.apply(function, args))
 
     def _make(self) -> Any:
         with self._making:

@@ -241,7 +241,9 @@ def _resolve(target: _Target, policy: OutboundPolicy) -> list[tuple[int, tuple[A
         )
     except (socket.gaierror, UnicodeError):
         raise OutboundError("connection", f"could not resolve the host {target.host}") from None
-    candidates = [(family, sockaddr) for family, _, _, _, sockaddr in infos if family in _FAMILIES]
+    candidates: list[tuple[int, tuple[Any, ...]]] = [
+        (family, sockaddr) for family, _, _, _, sockaddr in infos if family in _FAMILIES
+    ]
     if not candidates:
         raise OutboundError("connection", f"the host {target.host} has no IPv4 or IPv6 address")
     if policy.allows_name(target.host):
@@ -393,7 +395,7 @@ class _PinnedConnection(http.client.HTTPConnection):
             sock.close()
             raise
         self._socket = sock
-        self.sock = _DeadlineSocket(sock, self._deadline)  # type: ignore[assignment]
+        self.sock = _DeadlineSocket(sock, self._deadline)
 
     def close_socket(self) -> None:
         self.close()

@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 from collections import Counter
-from typing import Protocol
+from typing import Any, Protocol
 
 from hub.ids import new_id
 
@@ -64,7 +64,7 @@ class RedisCounter:
         return int(self._add_and_total(keys=[REDIS_KEY_PREFIX + user_id], args=[self.process_id, delta]))
 
 
-def make_counter(cache_settings: dict) -> ConnectionCounter:
+def make_counter(cache_settings: dict[str, Any]) -> ConnectionCounter:
     if cache_settings["CacheType"] == "redis":
         return RedisCounter(
             cache_settings["RedisAddress"], cache_settings["RedisPassword"], cache_settings["RedisDB"]

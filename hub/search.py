@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from hub.errors import AppError
 
@@ -123,7 +124,7 @@ class CreateAtRanges:
 
 def parse(text: str, time_zone_offset: int = 0) -> SearchQuery:
     words, flags = _separate_flags(_split_words(text.strip()))
-    fields: dict[str, list] = {
+    fields: dict[str, list[Any]] = {
         "terms": [],
         "excluded_terms": [],
         "hashtags": [],
@@ -156,11 +157,9 @@ def parse(text: str, time_zone_offset: int = 0) -> SearchQuery:
             400,
             f"{count} terms",
         )
-    return SearchQuery(
-        **{key: tuple(value) for key, value in fields.items()},
-        **dates,
-        time_zone_offset=time_zone_offset,
-    )
+    # One mapping of the word and date fields: mypy would check each ** mapping against every field.
+    arguments: dict[str, Any] = {key: tuple(value) for key, value in fields.items()} | dates
+    return SearchQuery(**arguments, time_zone_offset=time_zone_offset)
 
 
 def _split_words(text: str) -> list[str]:

@@ -21,7 +21,9 @@ _DEFAULT_NOTIFY_PROPS = {
 _DEFAULT_TIMEZONE = {"automaticTimezone": "", "manualTimezone": "", "useAutomaticTimezone": "true"}
 
 
-def user(u: models.User, *, full: bool, show_email: bool = True, show_full_name: bool = True) -> dict:
+def user(
+    u: models.User, *, full: bool, show_email: bool = True, show_full_name: bool = True
+) -> dict[str, Any]:
     """`full` is for the user themself and system admins; others get a sanitised profile."""
     data: dict[str, Any] = {
         "id": u.id,
@@ -58,7 +60,7 @@ def user(u: models.User, *, full: bool, show_email: bool = True, show_full_name:
     return data
 
 
-def bot(b: models.Bot, u: models.User) -> dict:
+def bot(b: models.Bot, u: models.User) -> dict[str, Any]:
     """Mattermost's Bot: display_name, description and last_icon_update are left out when empty."""
     data: dict[str, Any] = {"user_id": b.user_id, "username": u.username}
     if u.first_name:
@@ -72,7 +74,7 @@ def bot(b: models.Bot, u: models.User) -> dict:
     return data
 
 
-def session(s: models.Session) -> dict:
+def session(s: models.Session) -> dict[str, Any]:
     return {
         "id": s.id,
         "token": "",
@@ -89,14 +91,14 @@ def session(s: models.Session) -> dict:
     }
 
 
-def access_token(t: models.UserAccessToken, token: str = "") -> dict:
+def access_token(t: models.UserAccessToken, token: str = "") -> dict[str, Any]:
     data = {"id": t.id, "user_id": t.user_id, "description": t.description, "is_active": t.is_active}
     if token:
         data["token"] = token
     return data
 
 
-def team(t: models.Team, *, show_invite: bool = False) -> dict:
+def team(t: models.Team, *, show_invite: bool = False) -> dict[str, Any]:
     return {
         "id": t.id,
         "create_at": t.create_at,
@@ -126,7 +128,7 @@ def _role_names(explicit: str, scheme: str, scheme_user: bool, scheme_admin: boo
     return " ".join(names + [r for r in explicit.split() if r not in names])
 
 
-def team_member(m: models.TeamMember) -> dict:
+def team_member(m: models.TeamMember) -> dict[str, Any]:
     return {
         "team_id": m.team_id,
         "user_id": m.user_id,
@@ -140,7 +142,7 @@ def team_member(m: models.TeamMember) -> dict:
     }
 
 
-def channel(c: models.Channel) -> dict:
+def channel(c: models.Channel) -> dict[str, Any]:
     return {
         "id": c.id,
         "create_at": c.create_at,
@@ -166,7 +168,7 @@ def channel(c: models.Channel) -> dict:
     }
 
 
-def channel_member(m: models.ChannelMember) -> dict:
+def channel_member(m: models.ChannelMember) -> dict[str, Any]:
     return {
         "channel_id": m.channel_id,
         "user_id": m.user_id,
@@ -194,7 +196,7 @@ def channel_member(m: models.ChannelMember) -> dict:
     }
 
 
-def reaction(r: models.Reaction) -> dict:
+def reaction(r: models.Reaction) -> dict[str, Any]:
     return {
         "user_id": r.user_id,
         "post_id": r.post_id,
@@ -207,7 +209,7 @@ def reaction(r: models.Reaction) -> dict:
     }
 
 
-def file_info(f: models.FileInfo) -> dict:
+def file_info(f: models.FileInfo) -> dict[str, Any]:
     return {
         "id": f.id,
         "user_id": f.user_id,
@@ -235,7 +237,7 @@ def post(
     files: Iterable[models.FileInfo] = (),
     reactions: Iterable[models.Reaction] = (),
     priority: models.PostPriority | None = None,
-) -> dict:
+) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     file_list = [file_info(f) for f in files]
     reaction_list = [reaction(r) for r in reactions]
@@ -277,11 +279,11 @@ def post(
     return data
 
 
-def preference(p: models.Preference) -> dict:
+def preference(p: models.Preference) -> dict[str, Any]:
     return {"user_id": p.user_id, "category": p.category, "name": p.name, "value": p.value}
 
 
-def status(s: models.Status) -> dict:
+def status(s: models.Status) -> dict[str, Any]:
     return {
         "user_id": s.user_id,
         "status": s.status,

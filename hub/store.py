@@ -5,21 +5,26 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor, ExecutionContext
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from hub import jsonsafe
 from hub.config import Config
 from hub.errors import AppError
 from hub.events import PENDING_KEY as PENDING_EVENTS
+from hub.events import Event
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +66,7 @@ def _sqlalchemy_url(driver: str, data_source: str) -> str:
     return base + "?" + urlencode(params)
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:
+def _tune_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -69,7 +74,14 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _refuse_unstorable_text(_conn, _cursor, _statement, parameters, _context, executemany) -> None:
+def _refuse_unstorable_text(
+    _conn: Connection,
+    _cursor: DBAPICursor,
+    _statement: str,
+    parameters: Sequence[Any] | Mapping[str, Any],
+    _context: ExecutionContext | None,
+    executemany: bool,
+) -> None:
     """The last guard before any database: PostgreSQL refuses NUL in text and no driver can encode a lone
     surrogate. Whatever field or query parameter brought one, the client gets a 400, not a 500."""
     for row in parameters if executemany else (parameters,):
@@ -145,7 +157,7 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # threading.local is greenlet-local once gevent has patched the process.
         self._open = threading.local()
-        self.publish: Callable[[list], None] | None = None
+        self.publish: Callable[[list[Event]], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -153,7 +165,9 @@ class Store:
 
     def open_connections(self) -> int:
         """The database connections this process holds, in use or idle in the pool."""
-        return self.engine.pool.checkedin() + self.engine.pool.checkedout()
+        pool = self.engine.pool
+        assert isinstance(pool, QueuePool)  # what create_db_engine gives every engine
+        return pool.checkedin() + pool.checkedout()
 
     @contextmanager
     def _only_session(self) -> Iterator[None]:
@@ -178,7 +192,7 @@ class Store:
         queued on it (hub.events.emit) are published after the commit, and never for a rollback."""
         with self._only_session(), _bad_values_refused():
             with self._sessions.begin() as session:
-                pending: list = session.info.setdefault(PENDING_EVENTS, [])
+                pending: list[Event] = session.info.setdefault(PENDING_EVENTS, [])
                 yield session
         if pending and self.publish is not None:
             self.publish(pending)
@@ -212,7 +226,7 @@ class Store:
         self.engine.dispose()
 
 
-def _alembic_config():
+def _alembic_config() -> AlembicConfig:
     from alembic.config import Config as AlembicConfig
 
     alembic_config = AlembicConfig()

@@ -85,26 +85,26 @@ def require_bool(name: str, value: Any) -> bool:
 
 
 def username(value: Any) -> str:
-    value = require_str("username", value, required=True).lower()
-    if not _USERNAME.fullmatch(value) or value in RESERVED_USERNAMES:
+    name = require_str("username", value, required=True).lower()
+    if not _USERNAME.fullmatch(name) or name in RESERVED_USERNAMES:
         raise AppError(
             "model.user.is_valid.username.app_error",
             "Username must begin with a letter, and contain between 3 to 22 lowercase characters "
             "made up of numbers, letters, and the symbols '.', '-', and '_'.",
             400,
-            f"username={value!r}",
+            f"username={name!r}",
         )
-    return value
+    return name
 
 
 def email(value: Any) -> str:
-    value = require_str("email", value, required=True, max_len=128).strip().lower()
-    if not _EMAIL.fullmatch(value) or _CONTROL_IN_LINE.search(value):
-        raise AppError("model.user.is_valid.email.app_error", "Invalid email.", 400, f"email={value!r}")
-    return value
+    address = require_str("email", value, required=True, max_len=128).strip().lower()
+    if not _EMAIL.fullmatch(address) or _CONTROL_IN_LINE.search(address):
+        raise AppError("model.user.is_valid.email.app_error", "Invalid email.", 400, f"email={address!r}")
+    return address
 
 
-def password(value: Any, settings: dict) -> str:
+def password(value: Any, settings: dict[str, Any]) -> str:
     if not isinstance(value, str) or not value:
         raise invalid_param("password", "password is required")
     problems = []
@@ -131,15 +131,15 @@ def password(value: Any, settings: dict) -> str:
 
 def handle_name(kind: str, value: Any, *, max_len: int = 64) -> str:
     """Team and channel URL names: lowercase letters, digits, '-' and '_'."""
-    value = require_str("name", value, required=True)
-    if len(value) < 2 or len(value) > max_len or not _NAME.fullmatch(value) or "__" in value:
+    name = require_str("name", value, required=True)
+    if len(name) < 2 or len(name) > max_len or not _NAME.fullmatch(name) or "__" in name:
         raise AppError(
             f"model.{kind}.is_valid.name.app_error",
             f"Invalid {kind} name: use 2 to {max_len} lowercase letters, numbers, '-' or '_'.",
             400,
-            f"name={value!r}",
+            f"name={name!r}",
         )
-    return value
+    return name
 
 
 def whole_number(name: str, value: Any, *, default: int = 0, maximum: int = jsonsafe.INT64_MAX) -> int:

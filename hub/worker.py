@@ -7,6 +7,7 @@ a lease period if it dies."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -109,6 +110,6 @@ def start_jobs(
 ) -> list[SpawnedT]:
     """Starts every registered job with `spawn` (a started thread or greenlet) and returns those."""
     return [
-        spawn(lambda job=job: supervise(job, hub, stop, restart_seconds))
+        spawn(functools.partial(supervise, job, hub, stop, restart_seconds))
         for job in hub.extensions.worker_jobs
     ]

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
 from simple_websocket import Client as SocketClient
@@ -66,7 +66,8 @@ class Event:
     def post(self) -> Post | None:
         """The post of `posted`, `post_edited` and `post_deleted`."""
         post = self.decoded("post")
-        return post if isinstance(post, dict) else None
+        # Decoded JSON: a dict here is the post Mattermost sends.
+        return cast(Post, post) if isinstance(post, dict) else None
 
 
 def socket_url(site_url: str, connection_id: str = "", sequence_number: int | None = None) -> str:

@@ -42,7 +42,8 @@ def create_app(hub: Hub, extension_blueprints: Iterable[Blueprint] = ()) -> Flas
     app.url_map.merge_slashes = False
     settings = hub.config
     logbuffer.install(settings["LogSettings"]["ConsoleLevel"])
-    app.wsgi_app = _MergeSlashes(app.wsgi_app)
+    # Flask's documented way to add WSGI middleware, though it declares wsgi_app as a method.
+    app.wsgi_app = _MergeSlashes(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.before_request
     def _start_request() -> None:

@@ -69,7 +69,7 @@ def _answer_protocol_errors_as_app_errors() -> None:
     """Gunicorn refuses an over-long request line (414), over-large headers (431) and malformed framing
     itself, with an HTML page; every gunicorn worker writes those through util.write_error, so
     replacing that one function makes them AppError JSON too."""
-    from gunicorn import util
+    from gunicorn import util  # type: ignore[import-untyped]  # gunicorn ships no type hints
 
     from server.errors import protocol_error_response
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from flask import Response, current_app, request
 
@@ -85,7 +85,7 @@ def query_args() -> dict[str, str]:
     return request.args.to_dict()
 
 
-def multipart_file(field: str, error_prefix: str) -> BinaryIO:
+def multipart_file(field: str, error_prefix: str) -> IO[bytes]:
     """The multipart part `field` of an upload, as Mattermost's clients send images; refusals carry the
     ids of the route's `error_prefix` ("api.user.upload_profile_user")."""
     if request.mimetype != "multipart/form-data":

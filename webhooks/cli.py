@@ -36,12 +36,12 @@ def cmd_list(hub: Hub, args: argparse.Namespace) -> None:
     if not hub.config["ServiceSettings"]["EnableOutgoingWebhooks"]:
         return
     outgoing_hooks = outgoing.service(hub)
-    for hook in paged(lambda page: outgoing_hooks.list(LOCAL_ACTOR, {**query, "page": page})):
+    for outgoing_hook in paged(lambda page: outgoing_hooks.list(LOCAL_ACTOR, {**query, "page": page})):
         with hub.store.read() as s:
-            where = outgoing_place(s, hook)
-        words = ", ".join(hook.trigger_words) or "every post"
-        disabled = f" [disabled: {hook.disabled_reason}]" if hook.disabled_reason else ""
-        print(f"{hook.id}: {where} ({hook.display_name}) [outgoing on {words}]{disabled}")
+            where = outgoing_place(s, outgoing_hook)
+        words = ", ".join(outgoing_hook.trigger_words) or "every post"
+        disabled = f" [disabled: {outgoing_hook.disabled_reason}]" if outgoing_hook.disabled_reason else ""
+        print(f"{outgoing_hook.id}: {where} ({outgoing_hook.display_name}) [outgoing on {words}]{disabled}")
 
 
 def _is_outgoing(hub: Hub, hook_id: str) -> bool:

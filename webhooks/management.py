@@ -27,7 +27,15 @@ class IntegrationRow(Protocol):
     delete_at: int
 
 
+class SignedRow(IntegrationRow, Protocol):
+    """A row whose requests carry a token and are signed (slash commands, outgoing webhooks)."""
+
+    token: str
+    signing_secret: str
+
+
 RowT = TypeVar("RowT", bound=IntegrationRow)
+SignedRowT = TypeVar("SignedRowT", bound=SignedRow)
 
 
 @dataclass(frozen=True)
@@ -113,17 +121,17 @@ class Integrations(Generic[RowT]):
 
         self.change(actor, row_id, mark_deleted)
 
-    def regenerate_token(self, actor: Actor, row_id: str) -> RowT:
-        def new_token(_s: Session, row: RowT) -> None:
+    def regenerate_token(self: Integrations[SignedRowT], actor: Actor, row_id: str) -> SignedRowT:
+        def new_token(_s: Session, row: SignedRowT) -> None:
             row.token = new_id()
 
         return self.change(actor, row_id, new_token)
 
-    def regenerate_signing_secret(self, actor: Actor, row_id: str) -> RowT:
+    def regenerate_signing_secret(self: Integrations[SignedRowT], actor: Actor, row_id: str) -> SignedRowT:
         """A new key for the row's signatures, e.g. after the old one leaked; what is still queued is
         signed with it when it is sent."""
 
-        def new_secret(_s: Session, row: RowT) -> None:
+        def new_secret(_s: Session, row: SignedRowT) -> None:
             row.signing_secret = new_signing_secret()
 
         return self.change(actor, row_id, new_secret)

@@ -3,8 +3,8 @@ as TEAM:CHANNEL or id (as mmctl accepts them), and paging through a service's li
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 LOCAL_ACTOR = Actor(user_id="", roles="system_admin system_user")
 PAGE_SIZE = 200
 
+T = TypeVar("T")
 
-def paged(fetch: Callable[[int], list]) -> Iterator:
+
+def paged(fetch: Callable[[int], Sequence[T]]) -> Iterator[T]:
     page = 0
     while True:
         rows = fetch(page)
@@ -67,8 +69,8 @@ def find_channel(hub: Hub, ref: str) -> models.Channel:
 
 
 def channel_ref(s: Session, channel_id: str) -> str:
-    channel = s.get(models.Channel, channel_id)
-    team = s.get(models.Team, channel.team_id)
+    channel = s.get_one(models.Channel, channel_id)
+    team = s.get_one(models.Team, channel.team_id)
     return f"{team.name}:{channel.name}"
 
 

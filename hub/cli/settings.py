@@ -26,6 +26,7 @@ def cmd_config_get(config: hub_config.Config, args: argparse.Namespace) -> int:
 
 def cmd_config_set(config: hub_config.Config, args: argparse.Namespace) -> int:
     """Changes the file only: an MM_* variable set for the same key still wins at run time."""
+    assert config.path is not None  # the command line's configuration is always read from a file
     stored = hub_config.load_file(config.path)
     stored.get(args.key)
     changed = stored.with_setting(args.key, args.value)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from typing import cast
 
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_all_lexers, get_lexer_by_name
-from pygments.token import STANDARD_TYPES
-from pygments.util import ClassNotFound
+# Pygments ships no annotations (typeshed's are the separate types-Pygments package, not installed).
+from pygments import highlight  # type: ignore[import-untyped]
+from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+from pygments.lexer import Lexer  # type: ignore[import-untyped]
+from pygments.lexers import get_all_lexers, get_lexer_by_name  # type: ignore[import-untyped]
+from pygments.token import STANDARD_TYPES  # type: ignore[import-untyped]
+from pygments.util import ClassNotFound  # type: ignore[import-untyped]
 
 # Pygments' regex lexers can be slow on pathological input; past this a block is shown plain.
 MAX_HIGHLIGHTED_CHARS = 20_000
@@ -35,11 +37,11 @@ def lexer_for(language: str) -> Lexer | None:
 
 def canonical_language(lexer: Lexer) -> str:
     """One name per language ("py" and "python3" are both "python"), so the class allowlist stays finite."""
-    return lexer.aliases[0]
+    return cast(str, lexer.aliases[0])
 
 
 def highlight_code(code: str, lexer: Lexer) -> str:
-    return highlight(code, lexer, _FORMATTER)
+    return cast(str, highlight(code, lexer, _FORMATTER))
 
 
 @cache

@@ -6,7 +6,9 @@ changes the instance afterwards, so threads and greenlets share it.
 
 from __future__ import annotations
 
-from linkify_it import LinkifyIt
+# linkify-it-py ships neither annotations nor a py.typed marker.
+from linkify_it import LinkifyIt  # type: ignore[import-untyped]
+from linkify_it.main import Match  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 
 from .inline import format_text
@@ -14,12 +16,12 @@ from .renderer import HubbubRenderer
 from .urls import is_safe_url
 
 
-class _SchemeOrWwwLinkify(LinkifyIt):
+class _SchemeOrWwwLinkify(LinkifyIt):  # type: ignore[misc]  # LinkifyIt is Any: the library is untyped
     """Bare host names ("setup.py", "README.md": both real TLDs) are not links, as in Mattermost, which
     autolinks only URLs with a scheme, "www." hosts and e-mail addresses."""
 
-    def match(self, text):  # type: ignore[no-untyped-def]
-        links = super().match(text)
+    def match(self, text: str) -> list[Match] | None:
+        links: list[Match] | None = super().match(text)
         if not links:
             return links
         return [link for link in links if link.schema or link.raw.lower().startswith("www.")]

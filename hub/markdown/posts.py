@@ -18,11 +18,14 @@ POST_EVENTS = frozenset({"posted", "post_edited", "ephemeral_message"})
 
 def rendered(post: dict[str, Any]) -> dict[str, Any]:
     """The post with `metadata.hubbub_html`: its message, and per attachment the parts Markdown applies to."""
-    props = post.get("props") if isinstance(post.get("props"), dict) else {}
-    attachments = props.get("attachments") if isinstance(props.get("attachments"), list) else []
+    props = post.get("props")
+    attachments = props.get("attachments") if isinstance(props, dict) else None
+    if not isinstance(attachments, list):
+        attachments = []
+    message = post.get("message")
     metadata = dict(post.get("metadata") or {})
     metadata["hubbub_html"] = {
-        "message": render_html(post.get("message") if isinstance(post.get("message"), str) else ""),
+        "message": render_html(message if isinstance(message, str) else ""),
         "attachments": [render_attachment_html(attachment) for attachment in attachments],
     }
     return {**post, "metadata": metadata}

@@ -110,7 +110,7 @@ class AuthService:
             "SessionLengthMobileInHours" if device else "SessionLengthWebInHours"
         ]
         with self.hub.store.write() as s:
-            stored = s.get(models.User, user.id)
+            stored = s.get_one(models.User, user.id)
             stored.failed_attempts = 0
             session, token = self._new_session(s, stored, hours, device_id=device)
         return user, session, token
@@ -130,7 +130,8 @@ class AuthService:
 
     def _forgotten_before(self, now: int) -> int:
         """Failed attempts older than this are forgotten, which ends a lockout."""
-        return now - self.hub.config["ServiceSettings"]["LoginLockoutMinutes"] * MINUTE_MS
+        minutes: int = self.hub.config["ServiceSettings"]["LoginLockoutMinutes"]
+        return now - minutes * MINUTE_MS
 
     def _refuse_if_locked(self, tally: models.User | models.UnknownLoginFailure | None, now: int) -> None:
         if (
@@ -172,7 +173,7 @@ class AuthService:
         return pyotp.TOTP(user.mfa_secret).verify(code.strip(), valid_window=1)
 
     def _new_session(
-        self, s, user: models.User, hours: int, device_id: str = ""
+        self, s: Session, user: models.User, hours: int, device_id: str = ""
     ) -> tuple[models.Session, str]:
         token = new_token()
         now = now_ms()
@@ -258,7 +259,12 @@ class AuthService:
         """Deletes the sessions and, once that is committed, closes their sockets in every web process."""
         ended = list(s.scalars(select(models.Session.id).where(condition)))
         if ended:
-            s.execute(models.Session.__table__.delete().where(models.Session.id.in_(ended)))
+            # A plain DELETE: no session object loaded here stands for these rows.
+            s.execute(
+                delete(models.Session)
+                .where(models.Session.id.in_(ended))
+                .execution_options(synchronize_session=False)
+            )
             events.emit(s, events.close_sockets(session_ids=ended))
 
     def sessions(self, actor: Actor, user_id: str) -> list[models.Session]:
@@ -374,13 +380,18 @@ class AuthService:
     def revoke_token(self, actor: Actor, token_id: Any) -> None:
         row = self.get_token(actor, token_id)
         with self.hub.store.write() as s:
-            s.execute(models.UserAccessToken.__table__.delete().where(models.UserAccessToken.id == row.id))
+            # A plain DELETE: the token was read in another session, none here stands for it.
+            s.execute(
+                delete(models.UserAccessToken)
+                .where(models.UserAccessToken.id == row.id)
+                .execution_options(synchronize_session=False)
+            )
             events.emit(s, events.close_sockets(token_ids=[row.id]))
 
     def set_token_active(self, actor: Actor, token_id: Any, active: bool) -> None:
         row = self.get_token(actor, token_id)
         with self.hub.store.write() as s:
-            stored = s.get(models.UserAccessToken, row.id)
+            stored = s.get_one(models.UserAccessToken, row.id)
             stored.is_active = active
             if not active:
                 events.emit(s, events.close_sockets(token_ids=[row.id]))

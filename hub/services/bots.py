@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from sqlalchemy import Select, select
@@ -133,7 +133,9 @@ class BotService:
         if actor is not None and not actor.is_system_admin:
             raise forbidden("read_bots permission required")
         page, per_page = validation.paging(query.get("page"), query.get("per_page"))
-        stmt: Select = select(models.Bot, models.User).join(models.User, models.User.id == models.Bot.user_id)
+        stmt: Select[models.Bot, models.User] = select(models.Bot, models.User).join(
+            models.User, models.User.id == models.Bot.user_id
+        )
         if not truthy(query.get("include_deleted")):
             stmt = stmt.where(models.Bot.delete_at == 0)
         if truthy(query.get("only_orphaned")):
@@ -238,7 +240,7 @@ class BotService:
             return view
 
     # ---- icons -------------------------------------------------------------------------
-    def set_icon(self, actor: Actor, bot_user_id: str, read_upload: Callable[[], BinaryIO]) -> None:
+    def set_icon(self, actor: Actor, bot_user_id: str, read_upload: Callable[[], IO[bytes]]) -> None:
         """POST /bots/{id}/icon: an SVG image (Mattermost takes no other kind), read once the caller is
         known to be allowed, at most ICON_MAX_BYTES."""
         with self.hub.store.read() as s:

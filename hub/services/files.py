@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, BinaryIO, TypeVar
+from typing import IO, TYPE_CHECKING, BinaryIO, TypeVar
 
 from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
@@ -62,7 +62,7 @@ _MISSING_DERIVATIVE = {
 @dataclass(frozen=True)
 class Upload:
     name: str
-    content: BinaryIO
+    content: IO[bytes]
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ class FileService:
         file_id: str,
         directory: str,
         name: str,
-        content: BinaryIO,
+        content: IO[bytes],
         user_id: str,
         channel_id: str,
         now: int,
@@ -295,7 +295,7 @@ class FileService:
             logger.info("%s is not a decodable image; stored as a plain file", path)
         return rendered
 
-    def decode(self, stream: BinaryIO, render: Callable[[Image.Image], Rendered]) -> Rendered | None:
+    def decode(self, stream: IO[bytes], render: Callable[[Image.Image], Rendered]) -> Rendered | None:
         """render(image) of the image in `stream`, in a decoder thread; None when the bytes are no image we
         decode. An image over FileSettings.MaxImageResolution raises ImageTooLarge from its header, before
         anything is decoded."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from hub import events, jsonsafe, models, validation
@@ -130,7 +131,7 @@ class PreferenceService:
             self._load_owner(s, actor, user_id)
             return list(s.scalars(self._query(user_id)))
 
-    def list_category(self, actor: Actor, user_id: str, category: str) -> list[models.Preference]:
+    def list_category(self, actor: Actor, user_id: str, category: str) -> builtins.list[models.Preference]:
         _require_path_key("category", category)
         with self.hub.store.read() as s:
             self._load_owner(s, actor, user_id)
@@ -160,7 +161,7 @@ class PreferenceService:
             )
         return preference
 
-    def save(self, actor: Actor, user_id: str, items: list[Any]) -> None:
+    def save(self, actor: Actor, user_id: str, items: builtins.list[Any]) -> None:
         """Upserts every preference in one transaction; a later duplicate in the list wins."""
 
         def upsert(s: Session) -> None:
@@ -184,7 +185,7 @@ class PreferenceService:
 
         self.hub.store.write_get_or_create(upsert)
 
-    def delete(self, actor: Actor, user_id: str, items: list[Any]) -> None:
+    def delete(self, actor: Actor, user_id: str, items: builtins.list[Any]) -> None:
         with self.hub.store.write() as s:
             self._load_owner(s, actor, user_id)
             preferences = parse_preferences(items)
@@ -198,7 +199,7 @@ class PreferenceService:
             _announce(s, user_id, "preferences_deleted", preferences)
 
     @staticmethod
-    def _query(user_id: str):
+    def _query(user_id: str) -> Select[models.Preference]:
         return (
             select(models.Preference)
             .where(models.Preference.user_id == user_id)

@@ -8,7 +8,7 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
@@ -104,7 +104,7 @@ class ProfileImageService:
     def _default(self, user: models.User) -> bytes:
         return self.hub.files.decoders.run(default_png, user.id, initials(user))
 
-    def upload(self, actor: Actor, user_id: str, read_upload: Callable[[], BinaryIO]) -> None:
+    def upload(self, actor: Actor, user_id: str, read_upload: Callable[[], IO[bytes]]) -> None:
         """POST /users/{id}/image: the user themself or a system admin; the upload (read only once they are
         known to be allowed) is checked (size, pixels, decodable) and stored 128 pixels square, then
         last_picture_update moves on."""

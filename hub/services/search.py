@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Select,
     and_,
@@ -125,8 +126,8 @@ def _postgres_matches(terms: Sequence[search.Term], any_of: bool) -> ColumnEleme
 
     expression = (" | " if any_of else " & ").join(lexemes(term) for term in terms)
     # Written exactly as the index expression of migration 0002, so the GIN index serves it.
-    english = literal_column("'english'")
-    document = literal_column("to_tsvector('english', posts.message)")
+    english: ColumnClause[str] = literal_column("'english'")
+    document: ColumnClause[str] = literal_column("to_tsvector('english', posts.message)")
     return document.op("@@")(func.to_tsquery(english, literal(expression)))
 
 
@@ -150,7 +151,8 @@ def _mysql_matches(terms: Sequence[search.Term], any_of: bool) -> ColumnElement[
     if not kept:
         return false()
     against = " ".join(operand(term) for term in kept)
-    return mysql_match(models.Post.message, against=against).in_boolean_mode()
+    # match takes column expressions, not ORM attributes.
+    return mysql_match(models.Post.message.expression, against=against).in_boolean_mode()
 
 
 _MATCHERS: dict[str, Callable[[Sequence[search.Term], bool], ColumnElement[bool]]] = {
@@ -204,7 +206,7 @@ class SearchService:
 
     def _channel_scope(
         self, s: Session, actor: Actor, team_id: str, query: search.SearchQuery, request: SearchRequest
-    ) -> Select:
+    ) -> Select[str]:
         """The caller's own channels: those of this team plus direct and group messages."""
         scope = (
             select(models.Channel.id)
@@ -255,7 +257,7 @@ class SearchService:
 
     @staticmethod
     def _user_conditions(team_id: str, query: search.SearchQuery) -> list[ColumnElement[bool]]:
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if query.from_users:
             # Mattermost looks the authors up among the team's members.
             authors = (

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from hub import MATTERMOST_COMPAT_VERSION, logbuffer, models, validation
 from hub.config import Config
@@ -192,7 +193,9 @@ class SystemService:
         return logbuffer.BUFFER.lines(page_n, per_page_n)
 
     # ---- statistics ----------------------------------------------------------------
-    def analytics(self, actor: Actor, name: str, team_id: str, *, websocket_connections: int) -> list[dict]:
+    def analytics(
+        self, actor: Actor, name: str, team_id: str, *, websocket_connections: int
+    ) -> list[dict[str, Any]]:
         """GET /analytics/old?name=standard: the site's (system admins) or a team's (its admins too)
         numbers, as Mattermost's getStandardAnalytics rows. `websocket_connections` is this process's."""
         with self.hub.store.read() as s:
@@ -226,7 +229,7 @@ class SystemService:
                 )
                 users, bots = (_in_team(count, team_id) for count in (users, bots))
             by_type = dict(s.execute(channels.group_by(models.Channel.type)).all())
-            inactive = -1
+            inactive: int | None = -1
             if not team_id:
                 inactive = s.scalar(
                     select(func.count()).select_from(models.User).where(models.User.delete_at != 0)
@@ -256,7 +259,7 @@ class SystemService:
 _PER_DAY = ("post_counts_day", "bot_post_counts_day", "user_counts_with_posts_day")
 
 
-def _per_day(s: Any, name: str, team_id: str) -> list[dict]:
+def _per_day(s: Session, name: str, team_id: str) -> list[dict[str, Any]]:
     """Rows named by their UTC day ("2026-12-04"), newest first, days without posts left out, as
     Mattermost's AnalyticsPostCountsByDay and AnalyticsUserCountsWithPostsByDay answer them."""
     # The day's first millisecond, with arithmetic all three databases do alike on integers.
@@ -282,13 +285,13 @@ def _per_day(s: Any, name: str, team_id: str) -> list[dict]:
     ]
 
 
-def _in_team(count: Select, team_id: str) -> Select:
+def _in_team(count: Select[int], team_id: str) -> Select[int]:
     return count.join(models.TeamMember, models.TeamMember.user_id == models.User.id).where(
         models.TeamMember.team_id == team_id, models.TeamMember.delete_at == 0
     )
 
 
-def _active_since(moment: int) -> Select:
+def _active_since(moment: int) -> Select[int]:
     """Active accounts of people (not bots) whose last activity is after `moment`, as Mattermost counts."""
     return (
         select(func.count())

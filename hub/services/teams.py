@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from hub import events, models, serialize, validation
@@ -143,7 +144,7 @@ _EDITABLE: dict[str, Any] = {
 }
 
 
-def _count_unread(unread: TeamUnread, row) -> None:
+def _count_unread(unread: TeamUnread, row: Row[str, int, int, int, int, dict[str, Any]]) -> None:
     """Mentions always count; messages not in channels muted to mentions only (mark_unread "mention")."""
     unread.mention_count += row.mention_count
     unread.mention_count_root += row.mention_count_root
@@ -235,7 +236,7 @@ class TeamService:
                 total = s.scalar(select(func.count()).select_from(stmt.subquery()))
             return self._views(s, actor, teams), total
 
-    def teams_of_user(self, actor: Actor, user_id: str) -> list[TeamView]:
+    def teams_of_user(self, actor: Actor, user_id: str) -> builtins.list[TeamView]:
         require_self_or_admin(actor, user_id)
         with self.hub.store.read() as s:
             self.hub.users.load(s, user_id)
@@ -253,7 +254,7 @@ class TeamService:
             )
             return self._views(s, actor, teams)
 
-    def memberships_of_user(self, actor: Actor, user_id: str) -> list[models.TeamMember]:
+    def memberships_of_user(self, actor: Actor, user_id: str) -> builtins.list[models.TeamMember]:
         """Like Mattermost, this includes the teams the user has left (their delete_at is set)."""
         require_self_or_admin(actor, user_id)
         with self.hub.store.read() as s:
@@ -266,7 +267,9 @@ class TeamService:
                 )
             )
 
-    def unreads_of_user(self, actor: Actor, user_id: str, *, exclude_team_id: str = "") -> list[TeamUnread]:
+    def unreads_of_user(
+        self, actor: Actor, user_id: str, *, exclude_team_id: str = ""
+    ) -> builtins.list[TeamUnread]:
         """GET /users/{id}/teams/unread: one TeamUnread per team the user has channels in."""
         validation.require_id("user_id", user_id)
         require_self_or_admin(actor, user_id)
@@ -288,7 +291,7 @@ class TeamService:
                 _count_unread(unread, row)
         return unread
 
-    def _channel_unreads(self, user_id: str) -> Select:
+    def _channel_unreads(self, user_id: str) -> Select[str, int, int, int, int, dict[str, Any]]:
         """The user's channels in the teams they belong to (direct and group channels have no team), with
         what they have not read, as Mattermost's GetChannelUnreadsForAllTeams counts it."""
         member = models.ChannelMember
@@ -311,7 +314,7 @@ class TeamService:
         )
 
     # ---- members -------------------------------------------------------------------
-    def members(self, actor: Actor, team_id: str, query: dict[str, Any]) -> list[models.TeamMember]:
+    def members(self, actor: Actor, team_id: str, query: dict[str, Any]) -> builtins.list[models.TeamMember]:
         page, per_page = validation.paging(query.get("page"), query.get("per_page"))
         stmt = self._members_query(team_id)
         if str(query.get("exclude_deleted_users", "")).lower() == "true":
@@ -333,7 +336,9 @@ class TeamService:
                 raise team_member_not_found(f"team_id={team_id}, user_id={user_id}")
             return member
 
-    def members_by_ids(self, actor: Actor, team_id: str, user_ids: list[Any]) -> list[models.TeamMember]:
+    def members_by_ids(
+        self, actor: Actor, team_id: str, user_ids: builtins.list[Any]
+    ) -> builtins.list[models.TeamMember]:
         if not user_ids:
             raise invalid_param("user_ids", "at least one user id is required")
         ids = [validation.require_id("user_id", user_id) for user_id in user_ids]
@@ -359,7 +364,7 @@ class TeamService:
             )
         return TeamStats(team_id=team_id, total_member_count=total or 0, active_member_count=active or 0)
 
-    def _members_query(self, team_id: str) -> Select:
+    def _members_query(self, team_id: str) -> Select[models.TeamMember]:
         return select(models.TeamMember).where(
             models.TeamMember.team_id == team_id, models.TeamMember.delete_at == 0
         )
@@ -485,7 +490,9 @@ class TeamService:
 
         return self.hub.store.write_get_or_create(work)
 
-    def join_many(self, actor: Actor, team_id: str, members: list[Any]) -> list[models.TeamMember]:
+    def join_many(
+        self, actor: Actor, team_id: str, members: builtins.list[Any]
+    ) -> builtins.list[models.TeamMember]:
         if len(members) > MAX_ADD_MEMBERS_BATCH:
             raise invalid_param("too many members in batch")
         if not members:
@@ -614,9 +621,13 @@ class TeamService:
             member.roles = ""
             member.scheme_admin = False
             team_channels = select(models.Channel.id).where(models.Channel.team_id == team_id)
+            # A plain DELETE: no session object loaded here stands for these rows, and synchronising them
+            # would fetch the rows first (Python cannot evaluate the subquery).
             s.execute(
-                models.ChannelMember.__table__.delete().where(
+                delete(models.ChannelMember)
+                .where(
                     models.ChannelMember.user_id == user_id,
                     models.ChannelMember.channel_id.in_(team_channels),
                 )
+                .execution_options(synchronize_session=False)
             )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub import events, models, serialize, validation
@@ -41,7 +42,7 @@ class UserService:
         self.hub = hub
 
     # ---- serialisation -------------------------------------------------------------
-    def to_api(self, actor: Actor | None, user: models.User) -> dict:
+    def to_api(self, actor: Actor | None, user: models.User) -> dict[str, Any]:
         privacy = self.hub.config["PrivacySettings"]
         full = actor is not None and (actor.user_id == user.id or actor.is_system_admin)
         return serialize.user(
@@ -331,7 +332,12 @@ class UserService:
         user.update_at = now
         self.announce_updated(s, user)
         if not active:
-            s.execute(models.Session.__table__.delete().where(models.Session.user_id == user.id))
+            # A plain DELETE: no session object loaded here stands for these rows.
+            s.execute(
+                delete(models.Session)
+                .where(models.Session.user_id == user.id)
+                .execution_options(synchronize_session=False)
+            )
             events.emit(s, events.close_sockets(user_ids=[user.id]))
 
     # ---- listing -------------------------------------------------------------------
@@ -352,7 +358,9 @@ class UserService:
         with self.hub.store.read() as s:
             return list(s.scalars(stmt.offset(page * per_page).limit(per_page)))
 
-    def _filter_membership(self, stmt, actor: Actor, query: dict[str, Any]):
+    def _filter_membership(
+        self, stmt: Select[models.User], actor: Actor, query: dict[str, Any]
+    ) -> Select[models.User]:
         with self.hub.store.read() as s:
             for key, model, column, member_ok in (
                 ("in_team", models.TeamMember, models.TeamMember.team_id, True),
@@ -390,7 +398,7 @@ class UserService:
                 )
             permissions.require_read_channel(s, actor, channel)
 
-    def search(self, actor: Actor, body: dict[str, Any]) -> list[models.User]:
+    def search(self, actor: Actor, body: dict[str, Any]) -> builtins.list[models.User]:
         term = validation.require_str("term", body.get("term"), max_len=64).strip().lower().lstrip("@")
         limit = body.get("limit", 100)
         if not isinstance(limit, int) or limit <= 0:
@@ -412,7 +420,7 @@ class UserService:
         with self.hub.store.read() as s:
             return list(s.scalars(stmt.order_by(models.User.username).limit(min(limit, 1000))))
 
-    def autocomplete(self, actor: Actor, query: dict[str, Any]) -> dict[str, list[models.User]]:
+    def autocomplete(self, actor: Actor, query: dict[str, Any]) -> dict[str, builtins.list[models.User]]:
         """Mattermost answers `users` (in the channel, or team) and `out_of_channel` (team members not in it)."""
         name = query.get("name", "")
         limit = validation.whole_number("limit", query.get("limit"), default=100)

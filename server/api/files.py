@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, request
@@ -111,7 +112,7 @@ def _file_response(download: Download) -> Response:
     # Set by hand: Flask would add a charset to text types, and clients compare the stored type.
     response.headers["Content-Type"] = content_type
     response.content_length = download.size
-    response.last_modified = download.update_at / 1000
+    response.last_modified = datetime.fromtimestamp(download.update_at / 1000, UTC)
     response.make_conditional(request.environ, accept_ranges=True, complete_length=download.size)
     # The WSGI server writes its own Date header; a second one would make the answer malformed.
     del response.headers["Date"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, request
 
 from hub import serialize
@@ -237,7 +239,7 @@ def profile_image(user_id: str):
     if not image.uploaded:
         return _png(image.png, 5 * 60)
     response = _png(image.png, 24 * 60 * 60)
-    response.last_modified = image.last_picture_update / 1000
+    response.last_modified = datetime.fromtimestamp(image.last_picture_update / 1000, UTC)
     return revalidated(response, str(image.last_picture_update))
 
 

@@ -236,7 +236,7 @@ class ActionService(PostHook):
                         s.add(models.ServerSecret(name=name, value=value, create_at=now_ms()))
                 except IntegrityError:  # another process made it first
                     with self.hub.store.read() as s:
-                        value = s.get(models.ServerSecret, name).value
+                        value = s.get_one(models.ServerSecret, name).value
             self._secrets[name] = value.encode()
         return self._secrets[name]
 
@@ -433,9 +433,9 @@ class ActionService(PostHook):
             self._close_dialog(dialog_id)
             return {}
         if not cancelled:
-            errors = submission_errors(dialog, submission)
-            if errors:
-                return {"errors": errors}
+            invalid = submission_errors(dialog, submission)
+            if invalid:
+                return {"errors": invalid}
         answer = self._call(
             url,
             {

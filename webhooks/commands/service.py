@@ -3,12 +3,13 @@ answered by a custom command's URL or by a built-in (custom commands win, as in 
 
 from __future__ import annotations
 
+import builtins
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from hub import jsonsafe, models, validation
@@ -243,7 +244,7 @@ class CommandService:
             return customs
         return [provided_to_api(b, team_id) for b in self._provided_shadowed_by(team_id, customs)] + customs
 
-    def autocomplete(self, actor: Actor, team_id: str) -> list[dict[str, Any]]:
+    def autocomplete(self, actor: Actor, team_id: str) -> builtins.list[dict[str, Any]]:
         """GET /teams/{id}/commands/autocomplete: what the `/` menu offers a team member."""
         validation.require_id("team_id", team_id)
         with self.hub.store.read() as s:
@@ -262,13 +263,15 @@ class CommandService:
             )
         return may_manage
 
-    def _provided_shadowed_by(self, team_id: str, customs: list[dict[str, Any]]) -> list[ProvidedCommand]:
+    def _provided_shadowed_by(
+        self, team_id: str, customs: builtins.list[dict[str, Any]]
+    ) -> builtins.list[ProvidedCommand]:
         """The commands the providers answer (built-ins, bots) that no custom command of the team hides."""
         taken = {c["trigger"] for c in customs}
         provided = self.hub.extensions.provided_commands(team_id)
         return [command for trigger, command in sorted(provided.items()) if trigger not in taken]
 
-    def _team_commands(self, s: Session, team_id: str) -> list[models.Command]:
+    def _team_commands(self, s: Session, team_id: str) -> builtins.list[models.Command]:
         return list(
             s.scalars(
                 select(models.Command)
@@ -451,7 +454,7 @@ class CommandService:
                 )
             # One conditional UPDATE counts the use: answers that read the count and wrote it back plus one
             # could all read the same count at once and together pass the limit.
-            counted = s.execute(
+            count_use = (
                 update(models.CommandWebhook)
                 .where(
                     models.CommandWebhook.id == hook.id,
@@ -459,7 +462,9 @@ class CommandService:
                 )
                 .values(use_count=models.CommandWebhook.use_count + 1)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
+            # An UPDATE answers a CursorResult, which Session.execute's types do not promise.
+            counted = cast(CursorResult[Any], s.execute(count_use)).rowcount
             if not counted:
                 raise AppError(
                     "app.command_webhook.try_use.invalid.app_error",

@@ -11,6 +11,7 @@ from hub import jsonsafe
 from hub.answers import slack_links_to_markdown, slack_text_to_markdown
 from hub.errors import AppError
 from hub.services.posts import Priority, parse_priority
+from webhooks.incoming.adapters import RequestHeaders
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # Headers that identify one delivery, so that a sender's retry is recognised: the generic one first,
@@ -65,7 +66,7 @@ def json_object(text: str | bytes) -> dict[str, Any]:
     return data
 
 
-def delivery_key_from(headers: Mapping[str, str]) -> str:
+def delivery_key_from(headers: RequestHeaders) -> str:
     """The delivery's key from the first of DELIVERY_KEY_HEADERS it carries, or ""."""
     for name in DELIVERY_KEY_HEADERS:
         value = headers.get(name, "").strip()

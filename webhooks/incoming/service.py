@@ -3,6 +3,7 @@ the CI adapters' deliveries (GitLab, GitHub, Jenkins) turned into such posts."""
 
 from __future__ import annotations
 
+import builtins
 import fnmatch
 import logging
 from collections.abc import Callable, Mapping
@@ -33,7 +34,7 @@ from hub.services.posts import (
     override_props,
     refuse_deleted_channel,
 )
-from webhooks.incoming.adapters import Rendered, registry
+from webhooks.incoming.adapters import Rendered, RequestHeaders, registry
 from webhooks.incoming.payload import (
     WebhookMessage,
     delivery_key_from,
@@ -153,7 +154,7 @@ class Delivery:
     """One POST to /hooks/{id} as the web layer read it (the body already capped in size)."""
 
     body: bytes
-    headers: Mapping[str, str]
+    headers: RequestHeaders
     # The fields of a multipart/form-data body, which the web layer parses.
     form: Mapping[str, str] | None = None
 
@@ -350,7 +351,7 @@ class IncomingWebhookService:
         )
 
     def deliver(
-        self, hook_id: str, adapter_name: str, headers: Mapping[str, str], body: bytes, delivery_key: str = ""
+        self, hook_id: str, adapter_name: str, headers: RequestHeaders, body: bytes, delivery_key: str = ""
     ) -> DeliveryResult:
         """POST /hooks/{id}/{adapter}: a CI tool's delivery, checked against the hook's secret,
         filtered, rendered by the adapter and posted in the hook's channel."""
@@ -610,7 +611,7 @@ class IncomingWebhookService:
 
     def _create_posts(
         self, s: Session, hook: models.IncomingWebhook, channel: models.Channel, message: WebhookMessage
-    ) -> list[PostView]:
+    ) -> builtins.list[PostView]:
         return self.hub.posts.post_answer(
             s, channel, hook.user_id, self._answer(hook, message, from_webhook="true")
         )

@@ -23,7 +23,7 @@ TRIGGER_WHEN = {"exact": EXACT_MATCH, "start": STARTS_WITH}
 def place(s: Session, hook: models.OutgoingWebhook) -> str:
     if hook.channel_id:
         return channel_ref(s, hook.channel_id)
-    return f"{s.get(models.Team, hook.team_id).name} (every public channel)"
+    return f"{s.get_one(models.Team, hook.team_id).name} (every public channel)"
 
 
 def _fields(hub: Hub, args: argparse.Namespace) -> dict[str, Any]:

@@ -100,7 +100,9 @@ def parse_answer(body: bytes) -> HookAnswer | None:
         value = data.get(name)
         return value if isinstance(value, str) else ""
 
-    props = data.get("props") if isinstance(data.get("props"), dict) else {}
+    props = data.get("props")
+    if not isinstance(props, dict):
+        props = {}
     attachments = data.get("attachments")
     if not (isinstance(attachments, list) and all(isinstance(a, dict) for a in attachments)):
         attachments = None

@@ -4,6 +4,7 @@ A hook whose callbacks keep failing is switched off (`disabled_reason`) and its 
 
 from __future__ import annotations
 
+import builtins
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -403,7 +404,7 @@ class OutgoingWebhookService(PostHook):
                     context=context,
                 )
 
-    def deliveries(self, actor: Actor, hook_id: str, query: dict[str, Any]) -> list[dict[str, Any]]:
+    def deliveries(self, actor: Actor, hook_id: str, query: dict[str, Any]) -> builtins.list[dict[str, Any]]:
         """The delivery log: newest first, each with its attempts (request and answer redacted)."""
         self.rows.require_enabled()
         page, per_page = validation.paging(query.get("page"), query.get("per_page"))
@@ -425,7 +426,7 @@ class OutgoingWebhookService(PostHook):
                 )
             return delivery_to_api(self.hub.deliveries.redeliver(s, delivery), [])
 
-    def send_test(self, actor: Actor, hook_id: str) -> list[dict[str, Any]]:
+    def send_test(self, actor: Actor, hook_id: str) -> builtins.list[dict[str, Any]]:
         """Queues a sample request (trigger word "test", no post) to each callback URL; its answer is not
         posted back."""
         self.rows.require_enabled()

@@ -264,7 +264,7 @@ class ChannelMembers(ChannelLookups):
                 )
             )
 
-    def _members_query(self, channel_id: str) -> Select:
+    def _members_query(self, channel_id: str) -> Select[models.ChannelMember]:
         return select(models.ChannelMember).where(models.ChannelMember.channel_id == channel_id)
 
     def _require_read(self, s: Session, actor: Actor, channel_id: str) -> models.Channel:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from hub import models, validation
@@ -21,7 +21,7 @@ MAX_PER_PAGE = 200
 SINCE_LIMIT = 1000
 
 
-def _newer_than(create_at: int, post_id: str):
+def _newer_than(create_at: int, post_id: str) -> ColumnElement[bool]:
     """Posts after a point of the timeline; the id orders posts made in the same millisecond. The plain
     bound on create_at lets the database seek in ix_posts_channel_create instead of scanning the channel."""
     return and_(
@@ -30,7 +30,7 @@ def _newer_than(create_at: int, post_id: str):
     )
 
 
-def _older_than(create_at: int, post_id: str):
+def _older_than(create_at: int, post_id: str) -> ColumnElement[bool]:
     return and_(
         models.Post.create_at <= create_at,
         or_(models.Post.create_at < create_at, models.Post.id < post_id),
@@ -97,10 +97,12 @@ class PostReads(PostLookups):
             require_read_channel(s, actor, channel)
             live = self._live_posts(channel.id)
             if since > 0:
-                posts = s.scalars(
-                    live.where(models.Post.update_at > since).order_by(*_NEWEST_FIRST).limit(SINCE_LIMIT)
+                posts = list(
+                    s.scalars(
+                        live.where(models.Post.update_at > since).order_by(*_NEWEST_FIRST).limit(SINCE_LIMIT)
+                    )
                 )
-                return self._post_list(s, list(posts))
+                return self._post_list(s, posts)
             anchor_id = after or before
             if anchor_id:
                 anchor = s.get(models.Post, anchor_id)
@@ -195,7 +197,7 @@ class PostReads(PostLookups):
                 has_next=has_next,
             )
 
-    def _live_posts(self, channel_id: str):
+    def _live_posts(self, channel_id: str) -> Select[models.Post]:
         return select(models.Post).where(models.Post.channel_id == channel_id, models.Post.delete_at == 0)
 
     def _post_list(self, s: Session, posts: list[models.Post], **cursors: Any) -> PostList:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import case, func, select, update
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, load_only
 
 from hub import events, models, validation
 from hub.answers import Answer
@@ -40,7 +40,7 @@ USER_POST_TYPES = frozenset({"", "slack_attachment", "me"})
 CHANNEL_WIDE_MENTIONS = frozenset({"channel", "all", "here"})
 
 
-def _later(column, value: int):
+def _later(column: InstrumentedAttribute[int], value: int) -> ColumnElement[int]:
     """The greater of a column and a value, in SQL every database understands."""
     return case((column < value, value), else_=column)
 
@@ -184,29 +184,38 @@ class PostWrites(PostLookups):
             has_reactions=False,
         )
         s.add(post)
+        priority = None
         if draft.priority is not None:
-            s.add(
-                models.PostPriority(
-                    post_id=post.id,
-                    channel_id=channel.id,
-                    priority=draft.priority.priority,
-                    requested_ack=draft.priority.requested_ack,
-                    persistent_notifications=draft.priority.persistent_notifications,
-                )
+            priority = models.PostPriority(
+                post_id=post.id,
+                channel_id=channel.id,
+                priority=draft.priority.priority,
+                requested_ack=draft.priority.requested_ack,
+                persistent_notifications=draft.priority.persistent_notifications,
             )
-        post.file_ids = self._attach_files(s, post, draft.file_ids)
+            s.add(priority)
+        attached = self._attach_files(s, post, draft.file_ids)
+        post.file_ids = [info.id for info in attached]
         mentioned = self._count_new_post(s, channel, post, root)
         s.flush()
         for hook in self.hub.extensions.post_hooks:
             hook.has_been_posted(s, channel, post)
-        view = self.views(s, [post])[0]
+        # A post just written has no reactions, and its files and priority are at hand: no reads.
+        files = tuple(sorted(attached, key=lambda info: (info.create_at, info.id)))
+        view = PostView(post, files, (), priority)
         events.emit(s, self._posted_event(s, channel, view, mentioned))
         return view
 
     def _new_post(self, actor: Actor, fields: dict[str, Any]) -> NewPost:
         create_at = fields.get("create_at")
         # Only system admins may date a post (imports, bridges), as in Mattermost.
-        keeps_date = actor.is_system_admin and isinstance(create_at, int) and not isinstance(create_at, bool)
+        if not (
+            actor.is_system_admin
+            and isinstance(create_at, int)
+            and not isinstance(create_at, bool)
+            and create_at > 0
+        ):
+            create_at = now_ms()
         return NewPost(
             channel_id=validation.require_id("channel_id", fields.get("channel_id")),
             message=self._message(fields.get("message")),
@@ -217,7 +226,7 @@ class PostWrites(PostLookups):
             pending_post_id=validation.require_str(
                 "pending_post_id", fields.get("pending_post_id"), max_len=64
             ),
-            create_at=create_at if keeps_date and create_at > 0 else now_ms(),
+            create_at=create_at,
             priority=parse_priority(_metadata(fields.get("metadata")).get("priority")),
         )
 
@@ -250,8 +259,9 @@ class PostWrites(PostLookups):
             raise _root_error(f"post {root_id} is itself a reply")
         return root
 
-    def _attach_files(self, s: Session, post: models.Post, file_ids: list[str]) -> list[str]:
-        """Attaches the author's unattached uploads; others are left out, as Mattermost does."""
+    def _attach_files(self, s: Session, post: models.Post, file_ids: list[str]) -> list[models.FileInfo]:
+        """Attaches the author's unattached uploads, answered in the order given; others are left out, as
+        Mattermost does."""
         candidates = [i for i in file_ids if is_valid_id(i)]
         if not candidates:
             return []
@@ -276,7 +286,7 @@ class PostWrites(PostLookups):
             logger.info(
                 "post %s: files %s are not free uploads of its author; not attached", post.id, skipped
             )
-        return [i for i in file_ids if i in free]
+        return [free[i] for i in dict.fromkeys(file_ids) if i in free]
 
     def _count_new_post(
         self, s: Session, channel: models.Channel, post: models.Post, root: models.Post | None
@@ -323,18 +333,36 @@ class PostWrites(PostLookups):
                 .values(**member_values),
                 execution_options=unsynchronised,
             )
-        s.refresh(channel)
-        author = channel_member(s, channel.id, post.user_id)
         # Mattermost leaves the read state alone for webhook posts made in a user's name.
-        if author is not None and "from_webhook" not in post.props:
-            author.last_viewed_at = max(author.last_viewed_at, channel.last_post_at)
-            author.msg_count = channel.total_msg_count
-            author.msg_count_root = channel.total_msg_count_root
-            author.mention_count = 0
-            author.mention_count_root = 0
-            author.urgent_mention_count = 0
-            author.last_update_at = now_ms()
+        if "from_webhook" not in post.props:
+            self._author_has_read(s, channel.id, post.user_id)
         return mentioned
+
+    def _author_has_read(self, s: Session, channel_id: str, user_id: str) -> None:
+        """The author has read the channel up to their post: one UPDATE that reads the counters the
+        post just incremented, so that neither the channel nor the membership is loaded."""
+
+        def channel_column(column: InstrumentedAttribute[int]) -> ColumnElement[int]:
+            return select(column).where(models.Channel.id == channel_id).scalar_subquery()
+
+        last_post_at = channel_column(models.Channel.last_post_at)
+        member = models.ChannelMember
+        s.execute(
+            update(member)
+            .where(member.channel_id == channel_id, member.user_id == user_id)
+            .values(
+                last_viewed_at=case(
+                    (member.last_viewed_at < last_post_at, last_post_at), else_=member.last_viewed_at
+                ),
+                msg_count=channel_column(models.Channel.total_msg_count),
+                msg_count_root=channel_column(models.Channel.total_msg_count_root),
+                mention_count=0,
+                mention_count_root=0,
+                urgent_mention_count=0,
+                last_update_at=now_ms(),
+            ),
+            execution_options={"synchronize_session": False},
+        )
 
     def _mentioned_members(self, s: Session, channel: models.Channel, post: models.Post) -> list[str]:
         others = select(models.ChannelMember.user_id).where(
@@ -422,7 +450,8 @@ class PostWrites(PostLookups):
             .join(models.ChannelMember, models.ChannelMember.user_id == models.User.id)
             .where(models.ChannelMember.channel_id == channel_id)
         )
-        admins, others = [], []
+        admins: list[str] = []
+        others: list[str] = []
         for member in members:
             (admins if member.is_system_admin else others).append(member.id)
         for audience, data in (
@@ -586,7 +615,9 @@ class PostWrites(PostLookups):
     def _replace_files(self, s: Session, post: models.Post, file_ids: list[str], now: int) -> list[str]:
         """Files left out of an edit are deleted with it, as in Mattermost; new ones attached."""
         current = list(post.file_ids or [])
-        attached = set(self._attach_files(s, post, [i for i in file_ids if i not in current]))
+        attached = {
+            info.id for info in self._attach_files(s, post, [i for i in file_ids if i not in current])
+        }
         removed = [i for i in current if i not in file_ids]
         if removed:
             s.execute(

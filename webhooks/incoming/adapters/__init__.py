@@ -4,7 +4,7 @@ its doc page. `registry()` at the end lists them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,13 +32,22 @@ class Rendered:
     subject: str = ""
 
 
+class RequestHeaders(Protocol):
+    """A delivery's headers: werkzeug's Headers from the web layer (not a Mapping: it keeps repeated
+    names and finds a name whatever its case), or any Mapping."""
+
+    def get(self, key: str, default: str, /) -> str: ...
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
 class Adapter(Protocol):
     name: str
 
-    def event_name(self, headers: Mapping[str, str], payload: dict[str, Any]) -> str:
+    def event_name(self, headers: RequestHeaders, payload: dict[str, Any]) -> str:
         """The delivery's event, e.g. 'push' or 'merge_request' (from a header or the payload)."""
 
-    def verify(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+    def verify(self, headers: RequestHeaders, body: bytes, secret: str) -> None:
         """Raises hub.errors.AppError (401) when the delivery's secret or signature is wrong."""
 
     def render(self, event: str, payload: dict[str, Any]) -> Rendered | None:

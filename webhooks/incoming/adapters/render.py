@@ -4,11 +4,12 @@ malformed payload into a 400, escaping, safe links and Slack-style attachments."
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
 from hub.errors import AppError
+from webhooks.incoming.adapters import RequestHeaders
 
 MAX_LISTED_COMMITS = 5
 MAX_BODY_CHARS = 500
@@ -85,7 +86,7 @@ def code(text: str) -> str:
     return f"`{quiet_mentions(text)}`" if "`" not in text else escape(text)
 
 
-def is_web_url(url: str | None) -> bool:
+def is_web_url(url: str | None) -> TypeGuard[str]:
     return url is not None and url.lower().startswith(("https://", "http://"))
 
 
@@ -112,7 +113,7 @@ def subject(kind: str, key: str) -> str:
     return f"{kind}:{key}"[:MAX_SUBJECT_CHARS]
 
 
-def header(headers: Mapping[str, str], name: str) -> str:
+def header(headers: RequestHeaders, name: str) -> str:
     """A header's value whatever the case of its name ('' when absent)."""
     wanted = name.lower()
     return next((value for key, value in headers.items() if key.lower() == wanted), "")

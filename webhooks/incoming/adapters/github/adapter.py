@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from hub.errors import AppError
 from hub.security import same
-from webhooks.incoming.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
+from webhooks.incoming.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered, RequestHeaders
 from webhooks.incoming.adapters.render import (
     MAX_LISTED_COMMITS,
     attachment,
@@ -387,7 +387,7 @@ _RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered | None]] = {
 class GitHubAdapter:
     name = "github"
 
-    def event_name(self, headers: Mapping[str, str], payload: dict[str, Any]) -> str:
+    def event_name(self, headers: RequestHeaders, payload: dict[str, Any]) -> str:
         event = header(headers, "X-GitHub-Event")
         if not event:
             raise AppError(
@@ -395,7 +395,7 @@ class GitHubAdapter:
             )
         return event
 
-    def verify(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+    def verify(self, headers: RequestHeaders, body: bytes, secret: str) -> None:
         if not secret:
             return
         expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

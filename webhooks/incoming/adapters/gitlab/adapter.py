@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from hub.errors import AppError
 from hub.security import same
-from webhooks.incoming.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
+from webhooks.incoming.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered, RequestHeaders
 from webhooks.incoming.adapters.render import (
     clip,
     code,
@@ -543,14 +543,14 @@ def _plain(markdown: str) -> str:
 class GitLabAdapter:
     name = "gitlab"
 
-    def event_name(self, headers: Mapping[str, str], payload: dict[str, Any]) -> str:
+    def event_name(self, headers: RequestHeaders, payload: dict[str, Any]) -> str:
         event = _EVENTS_BY_HEADER.get(header(headers, "X-Gitlab-Event"))
         if event:
             return event
         kind = payload.get("object_kind") if isinstance(payload, dict) else None
         return _EVENTS_BY_KIND.get(kind, kind) if isinstance(kind, str) else ""
 
-    def verify(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+    def verify(self, headers: RequestHeaders, body: bytes, secret: str) -> None:
         if not secret:
             return
         token = header(headers, "X-Gitlab-Token")

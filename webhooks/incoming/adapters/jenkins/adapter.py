@@ -6,13 +6,12 @@ build, and "finalized" is the one sent once logs and artifacts are archived."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
 from hub.errors import AppError
 from hub.security import same
-from webhooks.incoming.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered
+from webhooks.incoming.adapters import CANCELLED, FAILURE, NEUTRAL, RUNNING, SUCCESS, Rendered, RequestHeaders
 from webhooks.incoming.adapters.render import (
     attachment,
     escape,
@@ -109,10 +108,10 @@ def _render_build(payload: dict[str, Any], phase: str) -> Rendered:
 class JenkinsAdapter:
     name = "jenkins"
 
-    def event_name(self, headers: Mapping[str, str], payload: dict[str, Any]) -> str:
+    def event_name(self, headers: RequestHeaders, payload: dict[str, Any]) -> str:
         return need(payload, "build.phase").lower()
 
-    def verify(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+    def verify(self, headers: RequestHeaders, body: bytes, secret: str) -> None:
         # The plugin itself signs nothing: the secret is a header the Jenkins admin adds to the endpoint.
         if not secret:
             return
