@@ -23,7 +23,8 @@ REDIS_CHANNEL = "hubbub:events"
 # Control messages between processes; never written to a client.
 CLOSE_SOCKETS = "hubbub_close_sockets"
 DELIVERIES_QUEUED = "hubbub_deliveries_queued"
-CONTROL_EVENTS = frozenset({CLOSE_SOCKETS, DELIVERIES_QUEUED})
+INVALIDATE_CACHES = "hubbub_invalidate"  # rows that changed, for the caches of every process (hub.caches)
+CONTROL_EVENTS = frozenset({CLOSE_SOCKETS, DELIVERIES_QUEUED, INVALIDATE_CACHES})
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,9 @@ Listener = Callable[[Event], None]
 
 
 class Bus(Protocol):
+    # Whether other processes hear what this one publishes (and this one theirs).
+    shared: bool
+
     def publish(self, events: list[Event]) -> None: ...
 
     def subscribe(self, listener: Listener) -> None: ...
@@ -134,6 +138,8 @@ class Bus(Protocol):
 
 class LocalBus:
     """One process: listeners are called in the publishing thread; they must not block."""
+
+    shared = False
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
@@ -156,6 +162,8 @@ class LocalBus:
 class RedisBus(LocalBus):
     """Several workers or nodes: events go through Redis pub/sub and come back to every process,
     this one included, through one listening thread (a greenlet under gevent)."""
+
+    shared = True
 
     def __init__(self, address: str, password: str = "", db: int = 0) -> None:
         super().__init__()

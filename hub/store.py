@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor, ExecutionContext
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from hub import jsonsafe
+from hub.caches import Row, RowCache, invalidation
 from hub.config import Config
 from hub.errors import AppError
 from hub.events import PENDING_KEY as PENDING_EVENTS
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
+CHANGED_ROWS = "hubbub_changed_rows"
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -158,6 +162,74 @@ class Store:
         # threading.local is greenlet-local once gevent has patched the process.
         self._open = threading.local()
         self.publish: Callable[[list[Event]], None] | None = None
+        self.caches: list[RowCache[Any, Any]] = []
+        # Set by the Hub: whether the bus tells this process of other processes' changes.
+        self.bus_is_shared = False
+        self._seen_data_version: tuple[int, int] | None = None
+        event.listen(self._sessions, "after_flush", self._note_flushed_rows)
+        event.listen(self._sessions, "do_orm_execute", self._note_changing_statement)
+
+    def add_cache(self, cache: RowCache[K, V]) -> RowCache[K, V]:
+        """A cache whose entries are dropped whenever a session of this store changes their rows."""
+        self.caches.append(cache)
+        return cache
+
+    def hear_other_processes(self, bus_is_shared: bool) -> None:
+        """Caches need to learn of every change: through the bus, or on SQLite from the database itself."""
+        self.bus_is_shared = bus_is_shared
+        for cache in self.caches:
+            cache.enabled = bus_is_shared or self.dialect == "sqlite"
+
+    def forget_if_changed_elsewhere(self, session: Session | None = None) -> None:
+        """On SQLite without a shared bus: data_version moves when another connection (the command line,
+        another process) commits; this process's single connection's own commits leave it alone. Runs at
+        the start of every session, and before a cache is read outside one (`session` None)."""
+        if self.bus_is_shared or not self.caches or self.dialect != "sqlite":
+            return
+        if session is None:
+            with self._only_session(), self.engine.connect() as connection:
+                self._compare_data_version(connection)
+        else:
+            self._compare_data_version(session.connection())
+
+    def _compare_data_version(self, connection: Connection) -> None:
+        version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
+        seen = (id(connection.connection.dbapi_connection), int(version))
+        if seen != self._seen_data_version:
+            if self._seen_data_version is not None:
+                tables = {table for cache in self.caches for table in cache.tables}
+                self.forget_cached([(table, None) for table in tables])
+            self._seen_data_version = seen
+
+    def forget_cached(self, rows: list[Row]) -> None:
+        for cache in self.caches:
+            cache.forget(rows)
+
+    def _tracked(self, table: str) -> bool:
+        return any(table in cache.tables for cache in self.caches)
+
+    def _summarised(self, table: str) -> bool:
+        return any(table in cache.summarised for cache in self.caches)
+
+    def _note_flushed_rows(self, session: Session, _flush: UOWTransaction) -> None:
+        """What the unit of work changed or deleted; a new row matters only to caches that sum a table up."""
+        changed = session.info.setdefault(CHANGED_ROWS, set())
+        for instance in (*session.dirty, *session.deleted):
+            state = inspect(instance)
+            table = state.mapper.local_table.name
+            if self._tracked(table) and state.identity is not None:
+                changed.add((table, ":".join(str(part) for part in state.identity)))
+        for instance in session.new:
+            table = inspect(instance).mapper.local_table.name
+            if self._summarised(table):
+                changed.add((table, None))
+
+    def _note_changing_statement(self, execution: ORMExecuteState) -> None:
+        """An UPDATE or DELETE statement may change any row of its table."""
+        if execution.is_update or execution.is_delete:
+            table = execution.statement.table.name  # type: ignore[attr-defined]  # Update and Delete have one
+            if self._tracked(table):
+                execution.session.info.setdefault(CHANGED_ROWS, set()).add((table, None))
 
     @property
     def dialect(self) -> str:
@@ -184,6 +256,7 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._only_session(), _bad_values_refused(), self._sessions() as session:
+            self.forget_if_changed_elsewhere(session)
             yield session
 
     @contextmanager
@@ -193,7 +266,13 @@ class Store:
         with self._only_session(), _bad_values_refused():
             with self._sessions.begin() as session:
                 pending: list[Event] = session.info.setdefault(PENDING_EVENTS, [])
+                changed: set[Row] = session.info.setdefault(CHANGED_ROWS, set())
+                self.forget_if_changed_elsewhere(session)
                 yield session
+        if changed:
+            # This process forgets at once; the others when the announcement reaches them.
+            self.forget_cached(list(changed))
+            pending = [*pending, invalidation(changed)]
         if pending and self.publish is not None:
             self.publish(pending)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from hub import events
+from hub.caches import rows_of
 from hub.config import Config
 from hub.events import Bus, make_bus
 from hub.extensions import Extension, Extensions
@@ -46,6 +48,8 @@ class Hub:
         self.store = store or Store(config)
         self.bus = bus or make_bus(config["CacheSettings"])
         self.store.publish = self.bus.publish
+        # Rows other processes changed: their caches' copies go (this process forgets its own at commit).
+        self.bus.subscribe(self._heard)
         self.users = UserService(self)
         self.auth = AuthService(self)
         self.bots = BotService(self)
@@ -65,6 +69,11 @@ class Hub:
         self.extensions.worker_jobs.append(DeliveryJob())
         for extension in extensions:
             extension.install(self)
+        self.store.hear_other_processes(self.bus.shared)
+
+    def _heard(self, event: events.Event) -> None:
+        if event.event == events.INVALIDATE_CACHES:
+            self.store.forget_cached(rows_of(event))
 
     def refresh_config(self) -> None:
         """Runs with the configuration file's latest version once another process or an admin changed it

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, case, delete, select, update
 from sqlalchemy.orm import Session
 
 from hub import events, models, validation
+from hub.caches import Row, RowCache
 from hub.errors import AppError, forbidden, invalid_param, unauthorized
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.permissions import Actor, require_admin, require_self_or_admin
@@ -63,11 +64,18 @@ def _add_failure(
     )
 
 
+_Resolved = tuple["models.Session | None", "models.UserAccessToken | None", "models.User | None"]
+
+
 class AuthService:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         per_minute = hub.config["RateLimitSettings"]["LoginPerMinute"]
         self.login_limiter = TokenBucket(rate=per_minute / 60.0, burst=max(1, per_minute))
+        # What a token resolved to, by its digest: the rows as read (never written through these copies).
+        self._resolved: RowCache[str, _Resolved] = hub.store.add_cache(
+            RowCache(("sessions", "user_access_tokens", "users"))
+        )
 
     # ---- logins ------------------------------------------------------------------
     def login(
@@ -204,15 +212,7 @@ class AuthService:
             raise unauthorized("no token")
         digest = hash_token(token)
         now = now_ms()
-        with self.hub.store.read() as s:
-            session = s.scalar(select(models.Session).where(models.Session.token_hash == digest))
-            access = None
-            if session is None:
-                access = s.scalar(
-                    select(models.UserAccessToken).where(models.UserAccessToken.token_hash == digest)
-                )
-            user_id = session.user_id if session else access.user_id if access else None
-            user = s.get(models.User, user_id) if user_id else None
+        session, access, user = self._rows_of(digest)
         if session is not None:
             if not same(session.token_hash, digest) or session.expires_at <= now:
                 raise unauthorized("session expired")
@@ -238,6 +238,31 @@ class AuthService:
             is_bot=user.is_bot,
         )
         return actor, session
+
+    def _rows_of(self, digest: str) -> _Resolved:
+        """The session or personal access token with this digest and its user, from the cache when an
+        earlier request read them and nothing changed them since."""
+        self.hub.store.forget_if_changed_elsewhere()
+        cached = self._resolved.get(digest)
+        if cached is not None:
+            return cached
+        generation = self._resolved.generation
+        with self.hub.store.read() as s:
+            session = s.scalar(select(models.Session).where(models.Session.token_hash == digest))
+            access = None
+            if session is None:
+                access = s.scalar(
+                    select(models.UserAccessToken).where(models.UserAccessToken.token_hash == digest)
+                )
+            user_id = session.user_id if session else access.user_id if access else None
+            user = s.get(models.User, user_id) if user_id else None
+        if user is not None and (session or access) is not None:
+            rows: list[Row] = [("users", user.id)]
+            rows.append(
+                ("sessions", session.id) if session else ("user_access_tokens", access.id if access else "")
+            )
+            self._resolved.put(digest, (session, access, user), rows, generation)
+        return session, access, user
 
     def _touch(self, session_id: str, now: int) -> None:
         settings = self.hub.config["ServiceSettings"]

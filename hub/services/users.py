@@ -10,10 +10,12 @@ from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub import events, models, serialize, validation
+from hub.caches import RowCache
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor, require_admin, require_self_or_admin
 from hub.security import hash_password
+from hub.store import CHANGED_ROWS
 
 if TYPE_CHECKING:
     from hub.services import Hub
@@ -40,6 +42,7 @@ def user_not_found(detail: str = "") -> AppError:
 class UserService:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+        self._usernames: RowCache[str, str] = hub.store.add_cache(RowCache(("users",)))
 
     # ---- serialisation -------------------------------------------------------------
     def to_api(self, actor: Actor | None, user: models.User) -> dict[str, Any]:
@@ -53,6 +56,19 @@ class UserService:
         )
 
     # ---- lookups -------------------------------------------------------------------
+    def username_of(self, s: Session, user_id: str) -> str:
+        """A user's username, from the cache of them when it holds it (the post path names every
+        post's author)."""
+        cached = self._usernames.get(user_id)
+        if cached is not None:
+            return cached
+        generation = self._usernames.generation
+        user = self.load(s, user_id)
+        # A change this transaction made is not committed yet: it must not reach the cache.
+        if user not in s.dirty and not s.info.get(CHANGED_ROWS):
+            self._usernames.put(user_id, user.username, [("users", user_id)], generation)
+        return user.username
+
     def load(self, s: Session, user_id: str) -> models.User:
         validation.require_id("user_id", user_id)
         user = s.get(models.User, user_id)

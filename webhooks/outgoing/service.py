@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub import models, validation
 from hub.answers import Answer, slack_text_to_markdown
+from hub.caches import Row, RowCache
 from hub.errors import AppError, invalid_param
 from hub.extensions import PostHook
 from hub.ids import new_id, now_ms
@@ -22,6 +24,7 @@ from hub.permissions import Actor, require_admin, require_team_admin
 from hub.security import new_signing_secret
 from hub.services.deliveries import delivery_to_api
 from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, client_props, override_props
+from hub.store import CHANGED_ROWS
 from webhooks.management import Integrations, TextLimit, text_changes
 from webhooks.outgoing.protocol import (
     COMMENT,
@@ -182,6 +185,31 @@ def _field_changes(fields: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     return changes
 
 
+@dataclass(frozen=True)
+class _Listener:
+    """What a post needs of a live hook to decide whether it triggers and where it is sent."""
+
+    id: str
+    channel_id: str
+    trigger_words: tuple[str, ...]
+    trigger_when: int
+    callback_urls: tuple[str, ...]
+    content_type: str
+    token: str
+
+    @classmethod
+    def of(cls, hook: models.OutgoingWebhook) -> _Listener:
+        return cls(
+            hook.id,
+            hook.channel_id,
+            tuple(hook.trigger_words),
+            hook.trigger_when,
+            tuple(hook.callback_urls),
+            hook.content_type,
+            hook.token,
+        )
+
+
 class OutgoingWebhookService(PostHook):
     """Outgoing webhooks. As a post hook it queues a delivery to every hook a new post triggers, in the
     post's transaction."""
@@ -199,6 +227,10 @@ class OutgoingWebhookService(PostHook):
             ),
             id_name="hook_id",
             not_found=hook_not_found,
+        )
+        # Every post of a public channel asks which hooks listen to its team; most teams have none.
+        self._listening: RowCache[str, tuple[_Listener, ...]] = hub.store.add_cache(
+            RowCache(("outgoing_webhooks",), summarised=("outgoing_webhooks",))
         )
 
     def _hook_channel_id(self, s: Session, team_id: str, channel_id: Any) -> str:
@@ -362,15 +394,8 @@ class OutgoingWebhookService(PostHook):
             or post.type
         ):
             return
-        hooks = s.scalars(
-            select(models.OutgoingWebhook).where(
-                models.OutgoingWebhook.team_id == channel.team_id,
-                models.OutgoingWebhook.delete_at == 0,
-                models.OutgoingWebhook.disabled_reason == "",
-            )
-        )
         team = author = None
-        for hook in hooks:
+        for hook in self._listeners(s, channel.team_id):
             if hook.channel_id and hook.channel_id != channel.id:
                 continue
             word = trigger_word(post.message, hook.trigger_words, hook.trigger_when, bool(hook.channel_id))
@@ -403,6 +428,25 @@ class OutgoingWebhookService(PostHook):
                     body=triggered.body(hook.content_type),
                     context=context,
                 )
+
+    def _listeners(self, s: Session, team_id: str) -> tuple[_Listener, ...]:
+        cached = self._listening.get(team_id)
+        if cached is not None:
+            return cached
+        generation = self._listening.generation
+        hooks = s.scalars(
+            select(models.OutgoingWebhook).where(
+                models.OutgoingWebhook.team_id == team_id,
+                models.OutgoingWebhook.delete_at == 0,
+                models.OutgoingWebhook.disabled_reason == "",
+            )
+        )
+        listeners = tuple(_Listener.of(hook) for hook in hooks)
+        # A change this transaction made is not committed yet: it must not reach the cache.
+        if not s.info.get(CHANGED_ROWS):
+            rows: list[Row] = [("outgoing_webhooks", hook.id) for hook in listeners]
+            self._listening.put(team_id, listeners, rows, generation)
+        return listeners
 
     def deliveries(self, actor: Actor, hook_id: str, query: dict[str, Any]) -> builtins.list[dict[str, Any]]:
         """The delivery log: newest first, each with its attempts (request and answer redacted)."""

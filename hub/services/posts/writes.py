@@ -387,7 +387,7 @@ class PostWrites(PostLookups):
     ) -> events.Event:
         """Mattermost's `posted`: the post and what clients need to notify without asking again."""
         post = view.post
-        author = self.hub.users.load(s, post.user_id)
+        author = self.hub.users.username_of(s, post.user_id)
         data: dict[str, Any] = {
             "post": post_json(view),
             "channel_type": channel.type,
@@ -405,10 +405,11 @@ class PostWrites(PostLookups):
             data["mentions"] = events.json_string(sorted(mentioned))
         return self._channel_event(s, "posted", data, channel.id)
 
-    def _notified_channel_name(self, s: Session, channel: models.Channel, author: models.User) -> str:
-        """Mattermost names a direct channel after the sender and a group after its members."""
+    def _notified_channel_name(self, s: Session, channel: models.Channel, author: str) -> str:
+        """Mattermost names a direct channel after the sender (`author`, a username) and a group after
+        its members."""
         if channel.type == "D":
-            return f"@{author.username}"
+            return f"@{author}"
         if channel.type == "G":
             usernames = s.scalars(
                 select(models.User.username)
@@ -418,7 +419,7 @@ class PostWrites(PostLookups):
             return ", ".join(sorted(usernames))
         return channel.display_name
 
-    def _sender_name(self, channel: models.Channel, post: models.Post, author: models.User) -> str:
+    def _sender_name(self, channel: models.Channel, post: models.Post, author: str) -> str:
         props = post.props or {}
         override = props.get("override_username")
         if (
@@ -428,7 +429,7 @@ class PostWrites(PostLookups):
             and isinstance(override, str)
         ):
             return override
-        return f"@{author.username}"
+        return f"@{author}"
 
     def _channel_event(self, s: Session, name: str, data: dict[str, Any], channel_id: str) -> events.Event:
         audience = events.channel_audience(s, channel_id)
