@@ -60,8 +60,8 @@ def wrk(url: str, body: dict, seconds: float, connections: int, token: str = "")
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
         "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": re.search(r"50%\s+(\S+)", out).group(1),
-        "p99": re.search(r"99%\s+(\S+)", out).group(1),
+        "p50": re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1),
+        "p99": re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1),
         "failed": int(failed.group(1)) if failed else 0,
         "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
     }

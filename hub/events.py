@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hub import jsonsafe, models
@@ -106,10 +106,14 @@ def emit(s: Session, event: Event) -> None:
     s.info.setdefault(PENDING_KEY, []).append(event)
 
 
+# Built once: every post's event asks it (see hub/services/posts/counters.py).
+_CHANNEL_MEMBER_IDS = select(models.ChannelMember.user_id).where(
+    models.ChannelMember.channel_id == bindparam("p_channel_id")
+)
+
+
 def channel_audience(s: Session, channel_id: str) -> tuple[str, ...]:
-    return tuple(
-        s.scalars(select(models.ChannelMember.user_id).where(models.ChannelMember.channel_id == channel_id))
-    )
+    return tuple(s.connection().execute(_CHANNEL_MEMBER_IDS, {"p_channel_id": channel_id}).scalars())
 
 
 def team_audience(s: Session, team_id: str) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub import models, validation
 from hub.answers import Answer, resolve_slack_mentions
+from hub.caches import RowCache
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.integrations import INCOMING_WEBHOOK, owner_is_member, require_integration_owner
@@ -227,6 +228,10 @@ class IncomingWebhookService:
             not_found=hook_not_found,
         )
         self._rate: TokenBucket | None = None
+        # Each delivery checks its hook before its transaction: the sender, the adapter, the secret.
+        self._hooks: RowCache[str, models.IncomingWebhook] = hub.store.add_cache(
+            RowCache(("incoming_webhooks",))
+        )
 
     def _hook_channel(self, s: Session, actor: Actor, channel_id: Any) -> models.Channel:
         """A team channel the actor may attach a hook to: manage webhooks there, and read it."""
@@ -329,8 +334,7 @@ class IncomingWebhookService:
         self.rows.require_enabled()
         key = delivery_key_from(delivery.headers)
         if not adapter_name:
-            with self.hub.store.read() as s:
-                adapter_name = self._live_hook(s, hook_id).adapter
+            adapter_name = self._read_hook(hook_id).adapter
         if adapter_name:
             return self.deliver(hook_id, adapter_name, delivery.headers, delivery.body, key)
         if delivery.form is not None:
@@ -361,8 +365,7 @@ class IncomingWebhookService:
             raise _webhook_error(
                 "adapter", "Unknown webhook adapter.", 404, f"adapters: {', '.join(sorted(registry()))}"
             )
-        with self.hub.store.read() as s:
-            hook = self._live_hook(s, hook_id)
+        hook = self._read_hook(hook_id)
         self._throttle(hook.id)
         adapter.verify(headers, body, hook.secret)
         payload = json_object(body)
@@ -549,6 +552,19 @@ class IncomingWebhookService:
             raise _webhook_error("permissions", "Inappropriate channel permissions.", 403, detail)
         return owner
 
+    def _read_hook(self, hook_id: str) -> models.IncomingWebhook:
+        """The live hook as last committed, for the checks before a delivery's transaction (which loads
+        it again): from the cache when nothing changed it since it was read. Never written through."""
+        self.hub.store.forget_if_changed_elsewhere()
+        cached = self._hooks.get(hook_id)
+        if cached is not None:
+            return cached
+        generation = self._hooks.generation
+        with self.hub.store.read() as s:
+            hook = self._live_hook(s, hook_id)
+        self._hooks.put(hook_id, hook, [("incoming_webhooks", hook.id)], generation)
+        return hook
+
     def _live_hook(self, s: Session, hook_id: str) -> models.IncomingWebhook:
         hook = s.get(models.IncomingWebhook, hook_id) if is_valid_id(hook_id) else None
         if hook is None or hook.delete_at:
@@ -557,10 +573,10 @@ class IncomingWebhookService:
 
     def _target_channel_id(self, hook_id: str, channel_name: str) -> str:
         """The hook's channel, a channel of its team by name, or the owner's DM with an @user."""
+        hook = self._read_hook(hook_id)
+        if not channel_name:
+            return hook.channel_id
         with self.hub.store.read() as s:
-            hook = self._live_hook(s, hook_id)
-            if not channel_name:
-                return hook.channel_id
             if channel_name.startswith("@"):
                 # Refused before the direct channel is made: a refused delivery leaves nothing behind.
                 if hook.channel_locked:

@@ -7,14 +7,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session, load_only
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, load_only
 
 from hub import events, models, validation
 from hub.answers import Answer
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.permissions import Actor, channel_member, is_team_admin, require_admin, require_channel_member
+from hub.services.posts import counters
 from hub.services.posts.lookups import PostLookups
 from hub.services.posts.shapes import (
     CUSTOM_TYPE_PREFIX,
@@ -38,11 +39,6 @@ MAX_TYPE_LENGTH = 26
 # The non-system types of Mattermost's model a client may create; plugins use custom_*.
 USER_POST_TYPES = frozenset({"", "slack_attachment", "me"})
 CHANNEL_WIDE_MENTIONS = frozenset({"channel", "all", "here"})
-
-
-def _later(column: InstrumentedAttribute[int], value: int) -> ColumnElement[int]:
-    """The greater of a column and a value, in SQL every database understands."""
-    return case((column < value, value), else_=column)
 
 
 def _props(value: Any) -> dict[str, Any]:
@@ -294,29 +290,14 @@ class PostWrites(PostLookups):
         """Counters change with SQL increments so that concurrent posts do not lose any. Answers
         the members the post mentions."""
         at = post.create_at
-        channel_values: dict[str, Any] = {
-            "total_msg_count": models.Channel.total_msg_count + 1,
-            "last_post_at": _later(models.Channel.last_post_at, at),
-        }
-        if root is None:
-            channel_values["total_msg_count_root"] = models.Channel.total_msg_count_root + 1
-            channel_values["last_root_post_at"] = _later(models.Channel.last_root_post_at, at)
-        unsynchronised = {"synchronize_session": False}
-        s.execute(
-            update(models.Channel).where(models.Channel.id == channel.id).values(**channel_values),
-            execution_options=unsynchronised,
+        connection = s.connection()
+        counted = {"p_channel_id": channel.id, "p_at": at}
+        connection.execute(
+            counters.COUNT_ROOT_IN_CHANNEL if root is None else counters.COUNT_REPLY_IN_CHANNEL, counted
         )
         if root is not None:
-            s.execute(
-                update(models.Post)
-                .where(models.Post.id == root.id)
-                .values(
-                    reply_count=models.Post.reply_count + 1,
-                    last_reply_at=_later(models.Post.last_reply_at, at),
-                    update_at=_later(models.Post.update_at, at),
-                ),
-                execution_options=unsynchronised,
-            )
+            connection.execute(counters.COUNT_REPLY_ON_ROOT, {"p_root_id": root.id, "p_at": at})
+        unsynchronised = {"synchronize_session": False}
         mentioned = self._mentioned_members(s, channel, post)
         if mentioned:
             member_values: dict[str, Any] = {
@@ -335,34 +316,9 @@ class PostWrites(PostLookups):
             )
         # Mattermost leaves the read state alone for webhook posts made in a user's name.
         if "from_webhook" not in post.props:
-            self._author_has_read(s, channel.id, post.user_id)
+            read = {"p_channel_id": channel.id, "p_user_id": post.user_id, "p_now": now_ms()}
+            connection.execute(counters.AUTHOR_HAS_READ, read)
         return mentioned
-
-    def _author_has_read(self, s: Session, channel_id: str, user_id: str) -> None:
-        """The author has read the channel up to their post: one UPDATE that reads the counters the
-        post just incremented, so that neither the channel nor the membership is loaded."""
-
-        def channel_column(column: InstrumentedAttribute[int]) -> ColumnElement[int]:
-            return select(column).where(models.Channel.id == channel_id).scalar_subquery()
-
-        last_post_at = channel_column(models.Channel.last_post_at)
-        member = models.ChannelMember
-        s.execute(
-            update(member)
-            .where(member.channel_id == channel_id, member.user_id == user_id)
-            .values(
-                last_viewed_at=case(
-                    (member.last_viewed_at < last_post_at, last_post_at), else_=member.last_viewed_at
-                ),
-                msg_count=channel_column(models.Channel.total_msg_count),
-                msg_count_root=channel_column(models.Channel.total_msg_count_root),
-                mention_count=0,
-                mention_count_root=0,
-                urgent_mention_count=0,
-                last_update_at=now_ms(),
-            ),
-            execution_options={"synchronize_session": False},
-        )
 
     def _mentioned_members(self, s: Session, channel: models.Channel, post: models.Post) -> list[str]:
         others = select(models.ChannelMember.user_id).where(
