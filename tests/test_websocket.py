@@ -1,12 +1,16 @@
 """The WebSocket protocol itself: authentication, hello, sequence numbers, resume, actions, bad frames."""
 
+import base64
 import json
+import os
+import socket
 import time
 
 import pytest
 from simple_websocket import Client
 
 from hub import events
+from server.websocket import connections
 from tests.wsclient import WsClient, closed_within
 
 
@@ -145,21 +149,61 @@ def test_typing_reaches_the_other_channel_members_only(hub, api, ws_connect, roo
     assert denied["status"] == "FAIL" and denied["error"]["status_code"] == 403
 
 
+def _raw_socket(port: int, token: str, *, offer_compression: bool = False) -> tuple[socket.socket, str]:
+    """A WebSocket opened by hand, which reads nothing unless told: answers it and the handshake's head."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    extensions = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+    request = (
+        "GET /api/v4/websocket HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        f"Sec-WebSocket-Key: {key}\r\n"
+        f"{extensions if offer_compression else ''}"
+        f"Authorization: Bearer {token}\r\n\r\n"
+    )
+    connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    connection.sendall(request.encode())
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += connection.recv(1)
+    return connection, answer.split(b"\r\n\r\n", 1)[0].decode().lower()
+
+
 def test_a_client_that_does_not_read_is_dropped_without_stalling_others(
-    app, hub, ws_connect, admin, make_account
+    app, hub, live_server, ws_connect, admin, make_account, monkeypatch
 ):
+    """Dropped by its own backlog, which stops moving once the socket buffers are full."""
+    monkeypatch.setattr(connections, "SLOW_CLIENT_SECONDS", 0.5)
     other = make_account("reader")
-    stalled, reader = ws_connect(admin), ws_connect(other)
+    reader = ws_connect(other)
+    stalled, _ = _raw_socket(live_server.port, admin.token)
     sockets = app.extensions["sockets"]
-    stalled_id = stalled.hello["data"]["connection_id"]
-    # Enough events to fill the socket buffers and then the stalled client's bounded queue.
-    for _ in range(400):
-        if not sockets.holds(stalled_id):
-            break
-        _announce(hub, admin.id, 500)
-    assert not sockets.holds(stalled_id)
+    deadline = time.monotonic() + 10
+    while not sockets.open_count() == 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stalled_ids = [c for c in list(sockets._connections) if sockets._connections[c].user_id == admin.id]
+    padding = "x" * 20_000
+    deadline = time.monotonic() + 30
+    while any(sockets.holds(c) for c in stalled_ids) and time.monotonic() < deadline:
+        hub.bus.publish([events.Event("test_event", {"padding": padding}, user_id=admin.id)] * 50)
+        time.sleep(0.05)
+    assert not any(sockets.holds(c) for c in stalled_ids)
     _announce(hub, other.id)
     assert reader.expect("test_event", timeout=2)
+    stalled.close()
+
+
+def test_a_burst_larger_than_any_queue_reaches_a_client_that_reads(ws_connect, hub, admin):
+    """A healthy client is never dropped for a burst: 2,000 events at once all arrive, in order."""
+    client = ws_connect(admin)
+    _announce(hub, admin.id, 2000)
+    seen = []
+    deadline = time.monotonic() + 20
+    while len(seen) < 2000 and time.monotonic() < deadline:
+        event = client.expect("test_event", timeout=5)
+        seen.append(event["data"]["n"])
+    assert seen == list(range(2000))
 
 
 def test_cookie_sessions_must_come_from_this_site(live_server, admin):
@@ -180,24 +224,7 @@ def test_cookie_sessions_must_come_from_this_site(live_server, admin):
 
 def test_compression_is_declined_as_mattermost_does(live_server, admin):
     """A client offering permessage-deflate gets an uncompressed socket: no zlib state per socket."""
-    import base64
-    import os
-    import socket as sockets
-
-    key = base64.b64encode(os.urandom(16)).decode()
-    request = (
-        "GET /api/v4/websocket HTTP/1.1\r\n"
-        f"Host: 127.0.0.1:{live_server.port}\r\n"
-        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-        f"Sec-WebSocket-Key: {key}\r\n"
-        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-        f"Authorization: Bearer {admin.token}\r\n\r\n"
-    )
-    with sockets.create_connection(("127.0.0.1", live_server.port), timeout=10) as connection:
-        connection.sendall(request.encode())
-        answer = b""
-        while b"\r\n\r\n" not in answer:
-            answer += connection.recv(4096)
-    head = answer.split(b"\r\n\r\n", 1)[0].decode().lower()
+    connection, head = _raw_socket(live_server.port, admin.token, offer_compression=True)
+    connection.close()
     assert head.startswith("http/1.1 101")
     assert "sec-websocket-extensions" not in head

@@ -1,19 +1,18 @@
 """The sockets of one web process: each `Connection` numbers what it is sent (`seq` 0, 1, 2, ... with
-no gaps), keeps the last messages for a reconnect to replay, and writes through a bounded queue so that
-one slow client can never hold up the others: when its queue is full it is closed and resyncs, as
+no gaps), keeps the last messages for a reconnect to replay, and writes through its own backlog so that
+one slow client can never hold up the others: when its backlog stops moving it is closed and resyncs, as
 Mattermost clients do after a reconnect. `SocketHub` listens to the event bus and hands every event to
 the connections allowed to see it, and bounds the sockets of one user and of one client address."""
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from hub import events, jsonsafe
 from hub.ids import new_id
@@ -23,17 +22,50 @@ from hub.services import Hub
 
 logger = logging.getLogger(__name__)
 
-SEND_QUEUE_SIZE = 256
 REPLAY_SIZE = 128
+# A client whose backlog has not moved for this long, or holds this much, is dropped (it resyncs).
+SLOW_CLIENT_SECONDS = 10.0
+MAX_BACKLOG_BYTES = 8 * 1024 * 1024
 RECONNECT_GRACE_SECONDS = 120.0
 GOING_AWAY = 1001
 INTERNAL_ERROR = 1011
 POLICY_VIOLATION = 1008
-STOP = object()
+
+
+Spawn = Callable[[Callable[[], None]], object]
+
+
+class Outlet(Protocol):
+    """Where a connection's messages go: its socket, as server/websocket/session.py wraps it."""
+
+    def send(self, message: str) -> None:
+        """Writes the whole message, waiting for the client as long as it takes."""
+
+    def send_now(self, message: str) -> bool:
+        """Writes the message only if the socket takes it without waiting; False when nothing was
+        written. A frame the socket took only part of is finished by `finish`."""
+
+    def unfinished(self) -> bool: ...
+
+    def finish(self) -> None:
+        """Writes what send_now left of a frame, waiting for the client."""
+
+
+def spawn_thread(work: Callable[[], None]) -> object:
+    """A thread, which is a greenlet once gevent has patched the process."""
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return thread
 
 
 class Connection:
-    """One logical client connection; it outlives its socket for a while so a reconnect can resume."""
+    """One logical client connection; it outlives its socket for a while so a reconnect can resume.
+
+    A message goes straight to the socket when it takes it without waiting (no greenlet for that);
+    otherwise it waits in the backlog for a writer, started then and ended when the backlog is empty:
+    an idle socket, and one that keeps up, holds no writer. A client is too slow when its backlog has not
+    moved for SLOW_CLIENT_SECONDS or holds more than MAX_BACKLOG_BYTES, never because of a burst it
+    is reading."""
 
     def __init__(self, actor: Actor, render_html: bool = False) -> None:
         self.id = new_id()
@@ -41,9 +73,15 @@ class Connection:
         # Hubbub's web client asks (?render=html) for posts with their rendered HTML.
         self.render_html = render_html
         self.next_seq = 0
+        # Each event's head is the one every socket shares (encode_event); the seq is added on sending.
         self.replay: deque[tuple[int, str]] = deque(maxlen=REPLAY_SIZE)
-        self.outbox: queue.Queue | None = None
         self.detached_at = 0.0
+        self._outlet: Outlet | None = None
+        self._spawn: Spawn = spawn_thread
+        self._backlog: deque[str] = deque()
+        self._backlog_bytes = 0
+        self._moved_at = 0.0
+        self._writing = False
         self._lock = threading.Lock()
 
     @property
@@ -57,38 +95,87 @@ class Connection:
     def deliver_encoded(self, head: str) -> bool:
         """deliver() for an event encoded once (encode_event) for every socket it goes to."""
         with self._lock:
-            message = f'{head},"seq":{self.next_seq}}}'
-            self.replay.append((self.next_seq, message))
+            seq = self.next_seq
             self.next_seq += 1
-            return self._put(message)
+            self.replay.append((seq, head))
+            return self._put(_numbered(head, seq))
 
     def reply(self, body: dict[str, Any]) -> bool:
         with self._lock:
             return self._put(jsonsafe.dumps(body))
 
     def _put(self, message: str) -> bool:
-        if self.outbox is None:
+        outlet = self._outlet
+        if outlet is None:
             return True  # detached: the replay buffer keeps it for a reconnect
-        try:
-            self.outbox.put_nowait(message)
-            return True
-        except queue.Full:
+        now = time.monotonic()
+        if not self._backlog and not self._writing:
+            # The usual case: the socket takes it at once, and no writer is needed.
+            if outlet.send_now(message):
+                self._moved_at = now
+                if outlet.unfinished():
+                    self._start_writer()
+                return True
+        elif now - self._moved_at > SLOW_CLIENT_SECONDS or self._backlog_bytes > MAX_BACKLOG_BYTES:
             return False
+        if not self._backlog:
+            self._moved_at = now
+        self._backlog.append(message)
+        self._backlog_bytes += len(message)
+        if not self._writing:
+            self._start_writer()
+        return True
 
-    def attach(self) -> queue.Queue:
+    def _start_writer(self) -> None:
+        self._writing = True
+        self._spawn(self._write)
+
+    def _write(self) -> None:
+        """Sends the backlog of a client that is not reading as fast as it is sent to, then ends."""
+        finishing = True
+        while True:
+            with self._lock:
+                outlet = self._outlet
+                message = None
+                if outlet is not None and not finishing:
+                    if not self._backlog:
+                        self._writing = False
+                        return
+                    message = self._backlog.popleft()
+                    self._backlog_bytes -= len(message)
+                if outlet is None:
+                    self._writing = False
+                    return
+            try:
+                if finishing:
+                    outlet.finish()
+                    finishing = False
+                elif message is not None:
+                    outlet.send(message)
+            except Exception:  # the socket closed under the writer (a revocation, a drop, the peer leaving)
+                with self._lock:
+                    if self._outlet is outlet or self._outlet is None:
+                        self._writing = False
+                        return
+                continue  # a reconnect attached a new socket meanwhile: this writer serves it
+            with self._lock:
+                self._moved_at = time.monotonic()
+
+    def attach(self, outlet: Outlet, missed: list[str], spawn: Spawn = spawn_thread) -> None:
+        """Sends what the socket missed first, then whatever comes."""
         with self._lock:
-            self.outbox = queue.Queue(SEND_QUEUE_SIZE)
+            self._outlet, self._spawn = outlet, spawn
+            self._backlog.clear()
+            self._backlog_bytes = 0
             self.detached_at = 0.0
-            return self.outbox
+            for message in missed:
+                self._put(message)
 
     def detach(self) -> None:
         with self._lock:
-            if self.outbox is not None:
-                try:
-                    self.outbox.put_nowait(STOP)
-                except queue.Full:
-                    pass
-            self.outbox = None
+            self._outlet = None
+            self._backlog.clear()
+            self._backlog_bytes = 0
             self.detached_at = time.monotonic()
 
     def resume_from(self, sequence_number: int) -> list[str] | None:
@@ -96,11 +183,15 @@ class Connection:
         with self._lock:
             if sequence_number == self.next_seq:
                 return []
-            kept = [message for seq, message in self.replay if seq >= sequence_number]
+            kept = [_numbered(head, seq) for seq, head in self.replay if seq >= sequence_number]
             first = self.next_seq - len(kept)
             if not kept or first != sequence_number:
                 return None
             return kept
+
+
+def _numbered(head: str, seq: int) -> str:
+    return f'{head},"seq":{seq}}}'
 
 
 def encode_event(event: str, data: dict[str, Any], broadcast: dict[str, Any]) -> str:
@@ -225,10 +316,10 @@ class SocketHub:
             self._connections[connection.id] = connection
         return connection, []
 
-    def attach(self, connection: Connection, socket) -> queue.Queue:
+    def attach(self, connection: Connection, socket: Any, outlet: Outlet, missed: list[str]) -> None:
         with self._lock:
             self._sockets[connection.id] = socket
-        return connection.attach()
+        connection.attach(outlet, missed)
 
     def detach(self, connection: Connection, socket) -> None:
         with self._lock:

@@ -6,15 +6,13 @@ is over."""
 from __future__ import annotations
 
 import os
-import queue
 import socket
 import threading
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, request
-from simple_websocket import ConnectionClosed
-from wsproto.utilities import LocalProtocolError
+from wsproto.events import TextMessage
 
 from hub import MATTERMOST_COMPAT_VERSION, __version__, events, jsonsafe, models
 from hub.errors import AppError
@@ -22,7 +20,7 @@ from hub.ids import now_ms
 from hub.permissions import Actor
 from server.auth import token_from_request
 from server.websocket.actions import act, bad_frame
-from server.websocket.connections import POLICY_VIOLATION, STOP, Connection, SocketHub, close_quietly
+from server.websocket.connections import POLICY_VIOLATION, Connection, SocketHub, close_quietly
 
 WRITE_WAIT_SECONDS = 2.0
 
@@ -31,23 +29,76 @@ class WholeWrites:
     """simple_websocket writes frames with socket.send, from our writer and from its own thread
     (pings, pongs, the close frame). When the client reads slowly send may write part of a frame, and
     two writers then interleave: the stream is corrupt. So: whole frames, one writer at a time, and a
-    writer kept waiting that long gives up as if the client had gone."""
+    writer kept waiting that long gives up as if the client had gone. `send_now` writes a frame only
+    if the socket takes it without waiting; the part of a frame it could not write waits in `_rest`
+    and goes first, before anything else is written."""
 
-    def __init__(self, sock) -> None:
+    def __init__(self, sock: Any) -> None:
         self._sock = sock
+        # Under gevent the real socket is inside gevent's; a non-blocking send must reach that one.
+        self._raw = getattr(sock, "_sock", sock)
         self._writing = threading.Lock()
+        self._rest = b""
 
     def send(self, data: bytes) -> int:
         if not self._writing.acquire(timeout=WRITE_WAIT_SECONDS):
             raise BrokenPipeError("another write to this client has been stuck too long")
         try:
+            if self._rest:
+                self._sock.sendall(self._rest)
+                self._rest = b""
             self._sock.sendall(data)
         finally:
             self._writing.release()
         return len(data)
 
+    def send_now(self, data: bytes) -> bool:
+        if not self._writing.acquire(blocking=False):
+            return False
+        try:
+            if self._rest:
+                return False
+            try:
+                sent = self._raw.send(data, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                return False
+            self._rest = data[sent:]
+            return True
+        finally:
+            self._writing.release()
+
+    @property
+    def unfinished(self) -> bool:
+        return bool(self._rest)
+
+    def finish(self) -> None:
+        self.send(b"")
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
+
+
+class SocketOutlet:
+    """A connection's messages onto its socket (connections.Outlet): text frames, encoded by wsproto
+    as simple_websocket would, without compression (so an unsent frame can be dropped and made again)."""
+
+    def __init__(self, ws: Any, writes: WholeWrites) -> None:
+        self._ws = ws
+        self._writes = writes
+
+    def send(self, message: str) -> None:
+        self._ws.send(message)
+
+    def send_now(self, message: str) -> bool:
+        if not self._ws.connected:
+            return False
+        return self._writes.send_now(self._ws.ws.send(TextMessage(data=message)))
+
+    def unfinished(self) -> bool:
+        return self._writes.unfinished
+
+    def finish(self) -> None:
+        self._writes.finish()
 
 
 def _same_origin() -> bool:
@@ -112,19 +163,14 @@ class SocketSession:
         connection, missed = self.sockets.open(
             actor, connection_id, sequence_number, render_html=request.args.get("render") == "html"
         )
-        outbox = self.sockets.attach(connection, self.ws)
-        writer = threading.Thread(target=self._write, args=(outbox,), daemon=True)
-        writer.start()
+        self.sockets.attach(connection, self.ws, SocketOutlet(self.ws, self.ws.sock), missed)
         try:
-            for message in missed:
-                outbox.put_nowait(message)
             self._hello(connection)
             self.hub.statuses.socket_opened(actor.user_id)
             self._read(connection, actor.session_id, expires_at)
         finally:
             self.sockets.detach(connection, self.ws)
             self.hub.statuses.socket_closed(actor.user_id)
-            writer.join(timeout=5)
 
     def _authenticate(self) -> tuple[Actor, models.Session | None] | None:
         token, from_cookie = token_from_request()
@@ -165,17 +211,6 @@ class SocketSession:
             "server_hostname": f"{socket.gethostname()}:{os.getpid()}",
         }
         connection.deliver("hello", data, events.Event("hello", {}, user_id=connection.user_id).broadcast())
-
-    def _write(self, outbox: queue.Queue) -> None:
-        while True:
-            message = outbox.get()
-            if message is STOP:
-                return
-            try:
-                self.ws.send(message)
-            except (ConnectionClosed, LocalProtocolError, OSError):
-                # The socket closed under the writer (a revocation, a drop, the peer leaving).
-                return
 
     def _read(self, connection: Connection, session_id: str, expires_at: int) -> None:
         """Answers frames until the socket closes or the session ends (`expires_at` 0: it never does)."""

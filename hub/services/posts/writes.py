@@ -321,15 +321,15 @@ class PostWrites(PostLookups):
         return mentioned
 
     def _mentioned_members(self, s: Session, channel: models.Channel, post: models.Post) -> list[str]:
+        names = mention_names(post.message)
+        # In a direct message every post is meant for the other person.
+        if not names and channel.type != "D":
+            return []
         others = select(models.ChannelMember.user_id).where(
             models.ChannelMember.channel_id == channel.id, models.ChannelMember.user_id != post.user_id
         )
-        # In a direct message every post is meant for the other person.
         if channel.type == "D":
             return list(s.scalars(others))
-        names = mention_names(post.message)
-        if not names:
-            return []
         if names & CHANNEL_WIDE_MENTIONS:
             return list(s.scalars(others))
         return list(
