@@ -109,3 +109,12 @@ def test_a_hook_made_after_a_post_hears_the_next_post(hub, api, room, receiver):
     [made] = outgoing.service(hub).list(Actor("", "system_admin"), {})
     with hub.store.read() as s:
         assert len(hub.deliveries.log(s, made.id, 0, 10)) == 1
+
+
+def test_the_core_statements_of_the_post_path_write_no_cached_table(hub):
+    """Core statements bypass the store's change records; they may only write tables no cache reads."""
+    from hub.services.posts import counters
+
+    cached = {table for cache in hub.store.caches for table in cache.tables}
+    written = {counters.channels.name, counters.members.name, counters.posts.name}
+    assert cached and not cached & written
