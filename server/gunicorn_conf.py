@@ -30,9 +30,24 @@ workers = (
     1 if _config["SqlSettings"]["DriverName"] == "sqlite3" else _config["ServiceSettings"]["WebserverWorkers"]
 )
 graceful_timeout = 5
-# An open WebSocket holds its greenlet for as long as it lives; with gunicorn's default of 1000 per
-# worker the 1001st client would wait in the accept queue however idle the others are.
-worker_connections = 10_000
+# An open WebSocket holds its greenlet (and a connection slot) for as long as it lives: at gunicorn's
+# default of 1000 per worker the 1001st client would wait in the accept queue however idle the others
+# are, and a limit equal to the sockets a worker holds leaves no slot for REST calls. A slot costs
+# nothing until a connection takes it.
+worker_connections = 50_000
+
+
+def _raise_descriptor_limit() -> None:
+    """Each socket is a file descriptor; a soft limit of 1024 (the usual default) would refuse the
+    1021st client. The hard limit is what the administrator allows."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+_raise_descriptor_limit()
 loglevel = {"WARN": "warning"}.get(
     _config["LogSettings"]["ConsoleLevel"].upper(), _config["LogSettings"]["ConsoleLevel"].lower()
 )
