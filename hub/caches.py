@@ -15,7 +15,7 @@ other databases without Redis the caches stay off."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from hub import events
@@ -53,6 +53,18 @@ class RowCache(Generic[K, V]):
 
     def get(self, key: K) -> V | None:
         return self._values.get(key) if self.enabled else None
+
+    def read(self, key: K, load: Callable[[], tuple[V, Iterable[Row] | None]]) -> V:
+        """The cached value, or what `load` reads: the value and the rows it was made of (None keeps it
+        out of the cache, e.g. a value read inside a transaction that changed something)."""
+        cached = self.get(key)
+        if cached is not None:
+            return cached
+        generation = self._generation
+        value, rows = load()
+        if rows is not None:
+            self.put(key, value, rows, generation)
+        return value
 
     def put(self, key: K, value: V, rows: Iterable[Row], generation: int) -> None:
         with self._lock:

@@ -152,6 +152,12 @@ def _create_engine(config: Config) -> Engine:
     )
 
 
+def has_uncommitted_changes(s: Session) -> bool:
+    """Whether this transaction changed anything yet: what it reads may then not be committed, and must
+    not reach a cache."""
+    return bool(s.info.get(CHANGED_ROWS)) or bool(s.dirty) or bool(s.new) or bool(s.deleted)
+
+
 class Store:
     """Owns the engine; hands out sessions to the services, which are the only writers."""
 

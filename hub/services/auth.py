@@ -243,10 +243,9 @@ class AuthService:
         """The session or personal access token with this digest and its user, from the cache when an
         earlier request read them and nothing changed them since."""
         self.hub.store.forget_if_changed_elsewhere()
-        cached = self._resolved.get(digest)
-        if cached is not None:
-            return cached
-        generation = self._resolved.generation
+        return self._resolved.read(digest, lambda: self._read_rows(digest))
+
+    def _read_rows(self, digest: str) -> tuple[_Resolved, list[Row] | None]:
         with self.hub.store.read() as s:
             session = s.scalar(select(models.Session).where(models.Session.token_hash == digest))
             access = None
@@ -256,13 +255,12 @@ class AuthService:
                 )
             user_id = session.user_id if session else access.user_id if access else None
             user = s.get(models.User, user_id) if user_id else None
-        if user is not None and (session or access) is not None:
-            rows: list[Row] = [("users", user.id)]
-            rows.append(
-                ("sessions", session.id) if session else ("user_access_tokens", access.id if access else "")
-            )
-            self._resolved.put(digest, (session, access, user), rows, generation)
-        return session, access, user
+        if user is None or (session is None and access is None):
+            return (session, access, user), None  # refused anyway: nothing worth keeping
+        credential: Row = (
+            ("sessions", session.id) if session else ("user_access_tokens", access.id if access else "")
+        )
+        return (session, access, user), [("users", user.id), credential]
 
     def _touch(self, session_id: str, now: int) -> None:
         settings = self.hub.config["ServiceSettings"]

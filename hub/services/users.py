@@ -10,12 +10,12 @@ from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub import events, models, serialize, validation
-from hub.caches import RowCache
+from hub.caches import Row, RowCache
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import new_id, now_ms
 from hub.permissions import Actor, require_admin, require_self_or_admin
 from hub.security import hash_password
-from hub.store import CHANGED_ROWS
+from hub.store import has_uncommitted_changes
 
 if TYPE_CHECKING:
     from hub.services import Hub
@@ -59,15 +59,12 @@ class UserService:
     def username_of(self, s: Session, user_id: str) -> str:
         """A user's username, from the cache of them when it holds it (the post path names every
         post's author)."""
-        cached = self._usernames.get(user_id)
-        if cached is not None:
-            return cached
-        generation = self._usernames.generation
-        user = self.load(s, user_id)
-        # A change this transaction made is not committed yet: it must not reach the cache.
-        if user not in s.dirty and not s.info.get(CHANGED_ROWS):
-            self._usernames.put(user_id, user.username, [("users", user_id)], generation)
-        return user.username
+
+        def read() -> tuple[str, list[Row] | None]:
+            username = self.load(s, user_id).username
+            return username, None if has_uncommitted_changes(s) else [("users", user_id)]
+
+        return self._usernames.read(user_id, read)
 
     def load(self, s: Session, user_id: str) -> models.User:
         validation.require_id("user_id", user_id)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub import models, validation
 from hub.answers import Answer, resolve_slack_mentions
-from hub.caches import RowCache
+from hub.caches import Row, RowCache
 from hub.errors import AppError, forbidden, invalid_param
 from hub.ids import is_valid_id, new_id, now_ms
 from hub.integrations import INCOMING_WEBHOOK, owner_is_member, require_integration_owner
@@ -556,14 +556,13 @@ class IncomingWebhookService:
         """The live hook as last committed, for the checks before a delivery's transaction (which loads
         it again): from the cache when nothing changed it since it was read. Never written through."""
         self.hub.store.forget_if_changed_elsewhere()
-        cached = self._hooks.get(hook_id)
-        if cached is not None:
-            return cached
-        generation = self._hooks.generation
-        with self.hub.store.read() as s:
-            hook = self._live_hook(s, hook_id)
-        self._hooks.put(hook_id, hook, [("incoming_webhooks", hook.id)], generation)
-        return hook
+
+        def read() -> tuple[models.IncomingWebhook, list[Row]]:
+            with self.hub.store.read() as s:
+                hook = self._live_hook(s, hook_id)
+            return hook, [("incoming_webhooks", hook.id)]
+
+        return self._hooks.read(hook_id, read)
 
     def _live_hook(self, s: Session, hook_id: str) -> models.IncomingWebhook:
         hook = s.get(models.IncomingWebhook, hook_id) if is_valid_id(hook_id) else None

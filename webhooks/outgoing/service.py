@@ -24,7 +24,7 @@ from hub.permissions import Actor, require_admin, require_team_admin
 from hub.security import new_signing_secret
 from hub.services.deliveries import delivery_to_api
 from hub.services.posts import CUSTOM_TYPE_PREFIX, EPHEMERAL_TYPE, client_props, override_props
-from hub.store import CHANGED_ROWS
+from hub.store import has_uncommitted_changes
 from webhooks.management import Integrations, TextLimit, text_changes
 from webhooks.outgoing.protocol import (
     COMMENT,
@@ -430,10 +430,11 @@ class OutgoingWebhookService(PostHook):
                 )
 
     def _listeners(self, s: Session, team_id: str) -> tuple[_Listener, ...]:
-        cached = self._listening.get(team_id)
-        if cached is not None:
-            return cached
-        generation = self._listening.generation
+        return self._listening.read(team_id, lambda: self._read_listeners(s, team_id))
+
+    def _read_listeners(
+        self, s: Session, team_id: str
+    ) -> tuple[tuple[_Listener, ...], builtins.list[Row] | None]:
         hooks = s.scalars(
             select(models.OutgoingWebhook).where(
                 models.OutgoingWebhook.team_id == team_id,
@@ -442,11 +443,9 @@ class OutgoingWebhookService(PostHook):
             )
         )
         listeners = tuple(_Listener.of(hook) for hook in hooks)
-        # A change this transaction made is not committed yet: it must not reach the cache.
-        if not s.info.get(CHANGED_ROWS):
-            rows: list[Row] = [("outgoing_webhooks", hook.id) for hook in listeners]
-            self._listening.put(team_id, listeners, rows, generation)
-        return listeners
+        if has_uncommitted_changes(s):
+            return listeners, None
+        return listeners, [("outgoing_webhooks", hook.id) for hook in listeners]
 
     def deliveries(self, actor: Actor, hook_id: str, query: dict[str, Any]) -> builtins.list[dict[str, Any]]:
         """The delivery log: newest first, each with its attempts (request and answer redacted)."""
