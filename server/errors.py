@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g
+from sqlalchemy.exc import OperationalError, TimeoutError
 from werkzeug.exceptions import HTTPException
 
 from hub import jsonsafe
@@ -54,6 +55,21 @@ def register(app: Flask) -> None:
         code = exc.code or 500
         error_id, message = _HTTP_IDS.get(code, (f"api.context.http_{code}.app_error", exc.name))
         return app_error_response(AppError(error_id, message, code, exc.description or ""))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(TimeoutError)
+    def database_unavailable(exc: Exception):
+        # The database refused or dropped a connection, or the pool had none free in time: the server is
+        # overloaded or the database is down, and the client may try again.
+        logger.error("database unavailable in request %s: %s", g.get("request_id", ""), exc)
+        unavailable = AppError(
+            "app.store.unavailable.app_error",
+            "The database is not answering; try again shortly.",
+            503,
+            type(exc).__name__,
+            headers={"Retry-After": "1"},
+        )
+        return app_error_response(unavailable)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from hub.ids import new_id
+from tests.fixtures import assert_app_error
 from webhooks import incoming
 
 WRONG_TYPES = {
@@ -296,3 +297,18 @@ def test_without_a_session_every_route_answers_401_before_reading_its_body(app, 
         answered[(method, rule)] = response.status_code
     not_401 = {route for route, status in answered.items() if status != 401}
     assert not_401 == PUBLIC_ROUTES, sorted(not_401 ^ PUBLIC_ROUTES)
+
+
+@pytest.mark.databases("sqlite")
+def test_a_database_that_refuses_connections_answers_503_to_try_again(api, room, hub, monkeypatch):
+    """Not a 500: the request was fine, the database is down or out of connections (PostgreSQL's
+    "too many clients"), and the client may send it again."""
+    from sqlalchemy.exc import OperationalError
+
+    def refused(*_args, **_kwargs):
+        raise OperationalError("connect", {}, Exception("FATAL: sorry, too many clients already"))
+
+    monkeypatch.setattr(hub.posts, "create", refused)
+    answer = api.as_(room.member).post("posts", json={"channel_id": room.channel_id, "message": "hi"})
+    body = assert_app_error(answer, 503, "app.store.unavailable.app_error")
+    assert answer.headers["Retry-After"] == "1" and body["detailed_error"] == "OperationalError"
