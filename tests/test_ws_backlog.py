@@ -83,8 +83,16 @@ def test_a_socket_that_keeps_up_needs_no_writer_and_a_full_one_gets_one_until_it
     connection.deliver("hello", {}, {})
     assert started == [] and len(received) == 1
     outlet.open = False  # the client's socket buffer is full: the next messages wait for a writer
+    gate = threading.Event()
+
+    def slow_send(message: str) -> None:
+        gate.wait(5)  # the client reads again only once both messages wait
+        received.append(message)
+
+    outlet.send = slow_send
     connection.deliver("posted", {}, {})
     connection.deliver("posted", {}, {})
+    gate.set()
     deadline = time.monotonic() + 5
     while len(received) < 3 and time.monotonic() < deadline:
         time.sleep(0.01)
