@@ -3,6 +3,8 @@ Mattermost's app/slashcommands: the answer each gives and what it changed, read 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hub.errors import AppError
@@ -421,6 +423,7 @@ def test_search_lists_the_newest_matches_with_permalinks(hub, room, run):
 def test_search_shows_only_the_newest_five(hub, room, run):
     for number in range(7):
         post(hub, room.owner, room.channel_id, f"rocket {number}")
+        time.sleep(0.002)  # posts of one millisecond have no order between them
     lines = said(run(room.member, "/search rocket")).split("\n")
     shown = [line.split(" ([open]")[0] for line in lines[1:6]]
     assert shown == [f"- @owner: rocket {n}" for n in range(6, 1, -1)]
