@@ -45,6 +45,8 @@ class RowCache(Generic[K, V]):
         self._lock = threading.Lock()
         # Off where another process could change the rows unannounced (hub.store.Store.add_cache).
         self.enabled = True
+        # Set by the store: looks for other processes' commits before an entry is trusted.
+        self.before_read: Callable[[], None] = lambda: None
 
     @property
     def generation(self) -> int:
@@ -57,6 +59,7 @@ class RowCache(Generic[K, V]):
     def read(self, key: K, load: Callable[[], tuple[V, Iterable[Row] | None]]) -> V:
         """The cached value, or what `load` reads: the value and the rows it was made of (None keeps it
         out of the cache, e.g. a value read inside a transaction that changed something)."""
+        self.before_read()
         cached = self.get(key)
         if cached is not None:
             return cached

@@ -177,8 +177,14 @@ class Store:
 
     def add_cache(self, cache: RowCache[K, V]) -> RowCache[K, V]:
         """A cache whose entries are dropped whenever a session of this store changes their rows."""
+        cache.before_read = self._check_other_writers
         self.caches.append(cache)
         return cache
+
+    def _check_other_writers(self) -> None:
+        """Before a cache is read: inside a session the session's start has looked already."""
+        if not getattr(self._open, "active", False):
+            self.forget_if_changed_elsewhere()
 
     def hear_other_processes(self, bus_is_shared: bool) -> None:
         """Caches need to learn of every change: through the bus, or on SQLite from the database itself."""

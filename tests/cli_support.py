@@ -1,5 +1,5 @@
 """Fixtures for running `python -m hub` in-process against a config.json on the test database
-(a pytest plugin: tests/conftest.py loads it)."""
+(a pytest plugin: the root conftest.py loads it)."""
 
 from __future__ import annotations
 

@@ -242,7 +242,6 @@ class AuthService:
     def _rows_of(self, digest: str) -> _Resolved:
         """The session or personal access token with this digest and its user, from the cache when an
         earlier request read them and nothing changed them since."""
-        self.hub.store.forget_if_changed_elsewhere()
         return self._resolved.read(digest, lambda: self._read_rows(digest))
 
     def _read_rows(self, digest: str) -> tuple[_Resolved, list[Row] | None]:

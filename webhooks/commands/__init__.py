@@ -1,6 +1,6 @@
 """Slash commands: custom commands that call an integration's URL (service.py), the commands Hubbub
 answers itself (builtin/, one module each, offered through the core's command-provider point), their
-routes under /api/v4/commands and the CLI group `python -m hub command`."""
+routes under /api/v4/commands and /hooks/commands/{id} (the response URL)."""
 
 from __future__ import annotations
 

@@ -555,7 +555,6 @@ class IncomingWebhookService:
     def _read_hook(self, hook_id: str) -> models.IncomingWebhook:
         """The live hook as last committed, for the checks before a delivery's transaction (which loads
         it again): from the cache when nothing changed it since it was read. Never written through."""
-        self.hub.store.forget_if_changed_elsewhere()
 
         def read() -> tuple[models.IncomingWebhook, list[Row]]:
             with self.hub.store.read() as s:
